@@ -1,0 +1,123 @@
+"""Command line: ``kiosk run | import | check`` (``python -m kiosk`` does the same)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from kiosk import __version__
+
+STARTED = time.perf_counter()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kiosk`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        args = parser.parse_args(["run", *(argv or sys.argv[1:])])
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Offline ALS reading kiosk: large type, read aloud, voice."
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    run = verbs.add_parser("run", help="start the kiosk (the default verb)")
+    run.add_argument("--config", type=Path, help="configuration file (default config/kiosk.yaml)")
+    run.add_argument("--content", type=Path, help="folder of YAML documents to show")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--fullscreen", action="store_true", default=None, help="cover the screen")
+    mode.add_argument("--windowed", action="store_true", help="run in a window")
+    run.add_argument("--quit-after-draw", action="store_true", help=argparse.SUPPRESS)
+    run.set_defaults(func=_run)
+
+    imp = verbs.add_parser("import", help="turn a .txt or .md document into draft YAML")
+    imp.add_argument("file", type=Path, help="the plain-text or Markdown document")
+    imp.add_argument("--id", required=True, help="document id, e.g. ninds-als")
+    imp.add_argument("--out", type=Path, help="write the YAML here instead of to the screen")
+    imp.set_defaults(func=_import)
+
+    check = verbs.add_parser("check", help="validate content and configuration")
+    check.add_argument("--config", type=Path, help="configuration file")
+    check.add_argument("--content", type=Path, help="folder of YAML documents")
+    check.set_defaults(func=_check)
+    return parser
+
+
+def _settings(args: argparse.Namespace):
+    from dataclasses import replace
+
+    from kiosk.config import load_settings
+
+    settings = load_settings(args.config)
+    if getattr(args, "content", None):
+        settings = replace(settings, content_dir=args.content.resolve())
+    if getattr(args, "fullscreen", None):
+        settings = replace(settings, fullscreen=True)
+    if getattr(args, "windowed", False):
+        settings = replace(settings, fullscreen=False)
+    return settings
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    for problem in settings.problems:
+        print(f"kiosk: configuration: {problem}", file=sys.stderr)
+    from kiosk.ui import prepare_kivy
+
+    prepare_kivy(settings.window_width, settings.window_height, settings.fullscreen)
+    try:
+        from kiosk.ui.app import KioskApp
+    except Exception as error:  # noqa: BLE001 - no display, missing GL: say so plainly
+        print(f"kiosk: cannot open the display ({error}). Is a screen attached, or DISPLAY "
+              "set? For a virtual screen run: xvfb-run -a kiosk run", file=sys.stderr)
+        return 2
+    app = KioskApp(settings)
+    if args.quit_after_draw:
+        _quit_after_first_frame(app)
+    app.run()
+    return 0
+
+
+def _quit_after_first_frame(app) -> None:
+    """For bench/startup.py: report when Home is first drawn, then stop."""
+    from kivy.clock import Clock
+
+    def drawn(_dt: float) -> None:
+        elapsed = (time.perf_counter() - STARTED) * 1000
+        screen = app.manager.current if app.manager else "none"
+        print(f"first-frame-ms={elapsed:.0f} screen={screen}", flush=True)
+        app.stop()
+
+    app.bind(on_start=lambda *_: Clock.schedule_once(drawn, 0))
+
+
+def _import(args: argparse.Namespace) -> int:
+    from kiosk.content.importer import run_import
+
+    return run_import(args.file, args.id, args.out)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from kiosk.content import load_library
+
+    settings = _settings(args)
+    library = load_library(settings.content_dir)
+    problems = [f"configuration: {p}" for p in settings.problems]
+    problems += [f"content: {e.message}" for e in library.errors]
+    for document in library.documents:
+        print(f"ok   {document.id}: {document.title} ({len(document.entries)} sections)")
+    for problem in problems:
+        print(f"FAIL {problem}")
+    print(f"{len(library.documents)} document(s) loaded, {len(problems)} problem(s).")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Typed kiosk settings, loaded from the clinic's YAML file with defaults and clear errors.
+
+A wrong value never stops the kiosk: the key falls back to its default and the problem is
+reported in words that name the key and say what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kiosk import paths
+
+THEMES = ("dark", "light")
+TEXT_SCALES = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75)
+"""The text-size steps offered in Settings; 1.0 is the clinic default size."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a clinic can configure; a visitor's changes are made on a copy."""
+
+    content_dir: Path = paths.CONTENT_DIR
+    """Folder of YAML documents."""
+    fullscreen: bool = False
+    """True on a kiosk: the window covers the screen."""
+    window_width: int = 1600
+    """Window width in pixels when not fullscreen."""
+    window_height: int = 900
+    """Window height in pixels when not fullscreen."""
+    theme: str = "dark"
+    """Colour theme: dark (high contrast, default) or light."""
+    text_scale: float = 1.0
+    """Text size step, one of TEXT_SCALES."""
+    screen_width_mm: float = 527.0
+    """Physical width of the display, used to keep touch targets at least 9 mm wide/high."""
+    problems: tuple[str, ...] = field(default=(), compare=False)
+    """What was wrong in the configuration file, in plain words (defaults were used)."""
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "content_dir": (str,),
+    "fullscreen": (bool,),
+    "window_width": (int,),
+    "window_height": (int,),
+    "theme": (str,),
+    "text_scale": (int, float),
+    "screen_width_mm": (int, float),
+}
+
+
+def config_path(explicit: Path | None = None) -> Path | None:
+    """The configuration file to use: --config, then $KIOSK_CONFIG, then config/kiosk.yaml."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("KIOSK_CONFIG")
+    if env:
+        return Path(env)
+    return paths.DEFAULT_CONFIG if paths.DEFAULT_CONFIG.exists() else None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from ``path`` (see config_path); never raises for bad content."""
+    path = config_path(path)
+    if path is None:
+        return Settings()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return Settings(problems=(f"{path}: the configuration file does not exist; "
+                                  "using the built-in defaults",))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        return Settings(problems=(f"{path}: cannot read the configuration ({error}); "
+                                  "using the built-in defaults",))
+    if not isinstance(data, dict):
+        return Settings(problems=(f"{path}: the configuration must be a mapping of keys to "
+                                  "values; using the built-in defaults",))
+    return settings_from_data(data, base_dir=path.parent, name=str(path))
+
+
+def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config") -> Settings:
+    """Validate a mapping of settings; bad keys keep their defaults and are reported."""
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(Settings)} - {"problems"}
+    for key, value in data.items():
+        if key not in known:
+            problems.append(f"{name}: unknown key '{key}'; known keys: {', '.join(sorted(known))}")
+            continue
+        allowed = _FIELD_TYPES[key]
+        if not isinstance(value, allowed) or (bool not in allowed and isinstance(value, bool)):
+            kinds = " or ".join(t.__name__ for t in allowed)
+            problems.append(f"{name}: '{key}' must be {kinds}, not {value!r}; using the default")
+            continue
+        values[key] = value
+    if "content_dir" in values:
+        values["content_dir"] = (base_dir / values["content_dir"]).resolve()
+    if values.get("theme", "dark") not in THEMES:
+        problems.append(f"{name}: 'theme' must be one of {', '.join(THEMES)}; using dark")
+        values.pop("theme")
+    if "text_scale" in values and float(values["text_scale"]) not in TEXT_SCALES:
+        problems.append(
+            f"{name}: 'text_scale' must be one of {', '.join(map(str, TEXT_SCALES))}; using 1.0"
+        )
+        values.pop("text_scale")
+    for key, low, high in (("window_width", 640, 7680), ("window_height", 480, 4320),
+                           ("screen_width_mm", 100, 3000)):
+        if key in values and not low <= values[key] <= high:
+            problems.append(f"{name}: '{key}' must be between {low} and {high}; using the default")
+            values.pop(key)
+    return replace(Settings(**values), problems=tuple(problems))

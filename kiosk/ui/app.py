@@ -1,0 +1,202 @@
+"""The Kivy App: wires the navigation state to the screens, sizes, theme and keyboard.
+
+kv handlers make one call each (``app.go("next")``); the Navigator decides what that means,
+and ``show`` puts the resulting View on screen. Only this thread touches widgets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import DEFAULT_FONT, LabelBase
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.config import TEXT_SCALES, Settings
+from kiosk.content import load_library
+from kiosk.state import Action, Intent, Navigator, View
+from kiosk.ui import theme as sizes
+from kiosk.ui.focus import FocusRing
+from kiosk.ui.screens import SCREENS, KioskScreen
+from kiosk.ui.widgets import NoticeBar
+
+KV_DIR = Path(__file__).parent / "kv"
+KV_FILES = ("widgets.kv", "home.kv", "contents.kv", "reader.kv", "help.kv", "settings.kv")
+NOTICE_SECONDS = 6.0
+
+
+def register_fonts() -> None:
+    """Make Atkinson Hyperlegible (from its font package) the default typeface."""
+    import fontpkg_atkinson_hyperlegible as atkinson
+
+    files = Path(atkinson.__file__).parent / "files"
+    LabelBase.register(
+        DEFAULT_FONT,
+        fn_regular=str(files / "AtkinsonHyperlegible-Regular.ttf"),
+        fn_bold=str(files / "AtkinsonHyperlegible-Bold.ttf"),
+        fn_italic=str(files / "AtkinsonHyperlegible-Italic.ttf"),
+        fn_bolditalic=str(files / "AtkinsonHyperlegible-BoldItalic.ttf"),
+    )
+
+
+class KioskApp(App):
+    """The reading kiosk."""
+
+    title = "ALS information kiosk"
+    theme = ObjectProperty(sizes.DARK)
+    theme_name = StringProperty("dark")
+    text_scale = NumericProperty(1.0)
+    ui_scale = NumericProperty(1.0)
+    """Window size relative to 1920x1080."""
+    body_px = NumericProperty(sizes.BODY_FONT_PX)
+    small_px = NumericProperty(sizes.BODY_FONT_PX * 0.8)
+    heading_px = NumericProperty(sizes.HEADING_FONT_PX)
+    button_px = NumericProperty(sizes.BUTTON_FONT_PX)
+    button_h = NumericProperty(sizes.BUTTON_HEIGHT_PX)
+    gap = NumericProperty(sizes.GAP_PX)
+    ring_px = NumericProperty(sizes.FOCUS_RING_PX)
+    line_spacing = NumericProperty(sizes.LINE_SPACING)
+    text_width = NumericProperty(1200)
+    """Width of the reading column: about MAX_LINE_CHARS characters of body text."""
+    column_width = NumericProperty(1400)
+    """Width of the button column on Home and Settings."""
+
+    def __init__(self, settings: Settings, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.navigator = Navigator(load_library(settings.content_dir))
+        self.focus_ring = FocusRing(self._current_screen, lambda name: self.go(name))
+        self.notice: NoticeBar | None = None
+        self.manager: ScreenManager | None = None
+        self._notice_event = None
+        self.apply_clinic_defaults()
+
+    # -- building ------------------------------------------------------------------------
+
+    def load_config(self):  # noqa: D102 - Kivy hook: keep Kivy's own settings off the disk
+        from kivy.config import ConfigParser
+
+        self.config = ConfigParser(name=f"kiosk-{id(self)}")
+        return self.config
+
+    def open_settings(self, *largs) -> bool:  # Kivy's F1 panel is not for visitors
+        return False
+
+    def build(self):
+        register_fonts()
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / name))
+        root = BoxLayout(orientation="vertical")
+        self.notice = NoticeBar()
+        self.manager = ScreenManager(transition=NoTransition())
+        for screen_class in SCREENS:
+            self.manager.add_widget(screen_class())
+        root.add_widget(self.notice)
+        root.add_widget(self.manager)
+        Window.bind(size=self._update_sizes, on_key_down=self._on_key_down)
+        Window.clearcolor = self.theme.background
+        self._update_sizes()
+        self.navigator.subscribe(self.show)
+        self.show(self.navigator.view)
+        for problem in self.settings.problems:
+            self.say_notice(problem)
+        return root
+
+    # -- actions from kv and keys --------------------------------------------------------
+
+    def go(self, intent: str, **details) -> View:
+        """Apply a navigation intent by name, e.g. ``go("open_section", number=3)``."""
+        return self.navigator.apply(Action(Intent(intent), **details))
+
+    def show(self, view: View) -> None:
+        """Put a View on screen: switch screens, refill the new one, show any notice."""
+        if self.manager is None:
+            return
+        screen = self.manager.get_screen(view.screen.value)
+        changed = self.manager.current != screen.name
+        screen.refresh(self)
+        if changed:
+            self.manager.current = screen.name
+            self.focus_ring.clear()
+        if view.notice:
+            self.say_notice(view.notice)
+        elif changed:
+            self.clear_notice()
+
+    def say_notice(self, text: str) -> None:
+        """Show a short message in plain words for a few seconds."""
+        if self.notice is None:
+            return
+        self.notice.text = text
+        self.notice.shown = True
+        if self._notice_event is not None:
+            self._notice_event.cancel()
+        self._notice_event = Clock.schedule_once(lambda _dt: self.clear_notice(), NOTICE_SECONDS)
+
+    def clear_notice(self) -> None:
+        if self.notice is not None:
+            self.notice.shown = False
+            self.notice.text = ""
+
+    def set_theme(self, name: str) -> None:
+        """Switch colour theme (dark or light) for this visitor."""
+        self.theme_name = name
+        self.theme = sizes.THEMES[name]
+        Window.clearcolor = self.theme.background
+        self._refresh_current()
+
+    def change_text_size(self, steps: int) -> None:
+        """Make text larger (+1) or smaller (-1) by one step, within the allowed steps."""
+        index = TEXT_SCALES.index(self.text_scale) + steps
+        if not 0 <= index < len(TEXT_SCALES):
+            self.say_notice("The text is already as large as it goes." if steps > 0
+                            else "The text is already as small as it goes.")
+            return
+        self.text_scale = TEXT_SCALES[index]
+        self._update_sizes()
+        self._refresh_current()
+
+    def apply_clinic_defaults(self) -> None:
+        """Theme and text size back to the clinic's configuration (for the next visitor)."""
+        self.theme_name = self.settings.theme
+        self.theme = sizes.THEMES[self.settings.theme]
+        self.text_scale = self.settings.text_scale
+        if self.manager is not None:
+            Window.clearcolor = self.theme.background
+            self._update_sizes()
+
+    def reload_content(self) -> None:
+        """Load the content folder again; the open document stays if it still exists."""
+        self.navigator.set_library(load_library(self.settings.content_dir))
+        self._refresh_current()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _current_screen(self) -> KioskScreen:
+        return self.manager.current_screen
+
+    def _refresh_current(self) -> None:
+        if self.manager is not None:
+            self.manager.current_screen.refresh(self)
+
+    def _on_key_down(self, _window, key, _scancode, _codepoint, modifiers) -> bool:
+        return self.focus_ring.on_key(key, list(modifiers or []))
+
+    def _update_sizes(self, *_args) -> None:
+        scale = sizes.scale_for(*Window.size)
+        self.ui_scale = scale
+        text = scale * self.text_scale
+        self.body_px = round(sizes.BODY_FONT_PX * text)
+        self.small_px = round(sizes.BODY_FONT_PX * 0.8 * text)
+        self.heading_px = round(sizes.HEADING_FONT_PX * text)
+        self.button_px = round(sizes.BUTTON_FONT_PX * text)
+        self.button_h = round(max(sizes.BUTTON_HEIGHT_PX * scale, self.button_px * 2.6))
+        self.gap = round(sizes.GAP_PX * scale)
+        self.ring_px = max(4, round(sizes.FOCUS_RING_PX * scale))
+        self.text_width = round(sizes.MAX_LINE_CHARS * sizes.AVERAGE_CHAR_EM * self.body_px)
+        self.column_width = round(1400 * scale)

@@ -1,0 +1,121 @@
+"""Keyboard focus: a thick ring moved over the buttons of the current screen.
+
+Tab and the arrow keys move it in reading order, Enter or Space presses the framed button,
+Page Up/Down scroll, Home goes home and Escape goes back. No fine motor control is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from kivy.uix.widget import Widget
+
+from kiosk.ui.widgets import KioskButton, KioskScroll
+
+KEY_TAB, KEY_ENTER, KEY_SPACE, KEY_ESCAPE, KEY_NUMPAD_ENTER = 9, 13, 32, 27, 271
+KEY_UP, KEY_DOWN, KEY_RIGHT, KEY_LEFT = 273, 274, 275, 276
+KEY_HOME, KEY_PAGE_UP, KEY_PAGE_DOWN = 278, 280, 281
+
+
+def actionable(root: Widget) -> list[KioskButton]:
+    """Every button a person can act on under ``root``, in reading order (top to bottom)."""
+    return [w for w in _walk(root) if isinstance(w, KioskButton) and _usable(w)]
+
+
+def _walk(widget: Widget) -> Iterator[Widget]:
+    yield widget
+    for child in reversed(widget.children):  # Kivy keeps children last-added first
+        yield from _walk(child)
+
+
+def _usable(widget: Widget) -> bool:
+    while widget is not None:
+        if getattr(widget, "disabled", False) or getattr(widget, "opacity", 1) == 0:
+            return False
+        widget = widget.parent if widget.parent is not widget else None
+    return True
+
+
+class FocusRing:
+    """Which button has the keyboard focus on the current screen, and the keys that move it."""
+
+    def __init__(self, current_root: Callable[[], Widget], on_command: Callable[[str], None]):
+        self._current_root = current_root
+        self._on_command = on_command
+        self.focused: KioskButton | None = None
+
+    def targets(self) -> list[KioskButton]:
+        """The buttons the focus can visit now."""
+        return actionable(self._current_root())
+
+    def clear(self) -> None:
+        """Remove the ring (e.g. when the screen changes)."""
+        if self.focused is not None:
+            self.focused.focused = False
+        self.focused = None
+
+    def move(self, step: int) -> KioskButton | None:
+        """Move the ring ``step`` buttons on (wrapping round) and scroll it into view."""
+        targets = self.targets()
+        if not targets:
+            self.clear()
+            return None
+        if self.focused in targets:
+            index = (targets.index(self.focused) + step) % len(targets)
+        else:
+            index = 0 if step > 0 else len(targets) - 1
+        self.focus(targets[index])
+        return self.focused
+
+    def focus(self, button: KioskButton) -> None:
+        """Put the ring on ``button``."""
+        self.clear()
+        self.focused = button
+        button.focused = True
+        scroll = _enclosing_scroll(button)
+        if scroll is not None:
+            scroll.show(button)
+
+    def press(self) -> bool:
+        """Press the framed button as a touch would; False when nothing is framed."""
+        button = self.focused
+        if button is None or button not in self.targets():
+            return False
+        button.dispatch("on_press")
+        button.dispatch("on_release")
+        return True
+
+    def on_key(self, key: int, modifiers: list[str]) -> bool:
+        """Handle one key press; True when the key was used."""
+        if key == KEY_TAB:
+            self.move(-1 if "shift" in modifiers else +1)
+        elif key in (KEY_DOWN, KEY_RIGHT):
+            self.move(+1)
+        elif key in (KEY_UP, KEY_LEFT):
+            self.move(-1)
+        elif key in (KEY_ENTER, KEY_NUMPAD_ENTER, KEY_SPACE):
+            if not self.press():
+                self.move(+1)
+        elif key in (KEY_PAGE_DOWN, KEY_PAGE_UP):
+            self._page(+1 if key == KEY_PAGE_DOWN else -1)
+        elif key == KEY_HOME:
+            self._on_command("home")
+        elif key == KEY_ESCAPE:
+            self._on_command("back")
+        else:
+            return False
+        return True
+
+    def _page(self, direction: int) -> None:
+        scrolls = [w for w in _walk(self._current_root()) if isinstance(w, KioskScroll)]
+        if scrolls:
+            scrolls[0].page(direction)
+
+
+def _enclosing_scroll(widget: Widget) -> KioskScroll | None:
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, KioskScroll):
+            return parent
+        parent = parent.parent
+    return None

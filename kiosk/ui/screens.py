@@ -1,0 +1,167 @@
+"""The five screens. Each fills its widgets from the navigation state; layout is in kv/."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+from kivy.utils import escape_markup
+
+from kiosk.config import TEXT_SCALES
+from kiosk.content import BlockKind, Document, Entry, Library
+from kiosk.ui.widgets import BodyText, BulletItem, Callout, KioskButton, markup_for
+
+HELP_TEXT = (
+    "This kiosk shows information about ALS in large, clear type.",
+    "[b]Touch[/b] a button to choose it. Buttons are large, so a knuckle or a stylus works too.",
+    "[b]Keyboard[/b]: Tab or the arrow keys move a thick yellow frame from button to button. "
+    "Enter or Space chooses the framed button. Page Up and Page Down scroll the text. "
+    "Home goes back to the start; Escape goes back one step.",
+    "On the Contents screen every section has a number. Choose a number to open that section.",
+    "While reading, use [b]Next section[/b] and [b]Previous section[/b] to move through the "
+    "document, and [b]Scroll up[/b] and [b]Scroll down[/b] to move through a long section.",
+    "[b]Settings[/b] changes the colours and the size of the text. The kiosk returns to its "
+    "usual settings for the next person.",
+)
+
+
+class KioskScreen(Screen):
+    """A screen filled from the app's navigation state by ``refresh``."""
+
+    def refresh(self, app: App) -> None:
+        """Rebuild what depends on the state (documents, section text, settings)."""
+
+
+class HomeScreen(KioskScreen):
+    """Each document as a large button, plus Help and Settings."""
+
+    def refresh(self, app: App) -> None:
+        library: Library = app.navigator.library
+        box = self.ids.documents
+        box.clear_widgets()
+        for document in library.documents:
+            button = KioskButton(
+                text=f"[b]{escape_markup(document.title)}[/b]\n"
+                f"[size={int(app.small_px)}]{escape_markup(_source_line(document))}[/size]",
+                spoken_label=f"{document.title}, {document.spoken_title}",
+            )
+            button.document_id = document.id
+            button.bind(on_release=lambda b: app.go("open_document", document_id=b.document_id))
+            box.add_widget(button)
+        self.ids.problems.text = _problems_text(library)
+
+
+class ContentsScreen(KioskScreen):
+    """A document's sections as large numbered buttons, nested ones indented."""
+
+    def refresh(self, app: App) -> None:
+        document: Document | None = app.navigator.document
+        if document is None:
+            return
+        self.ids.title.text = escape_markup(document.title)
+        self.ids.source.text = escape_markup(_source_line(document, full=True))
+        box = self.ids.sections
+        box.clear_widgets()
+        for entry in document.entries:
+            row = BoxLayout(size_hint_y=None, spacing=0)
+            indent = Widget(size_hint_x=None, width=entry.depth * app.button_h * 0.6)
+            button = KioskButton(
+                text=f"{entry.number}.  {escape_markup(entry.section.title)}",
+                halign="left",
+                spoken_label=f"Section {entry.number}, {entry.section.title}",
+            )
+            button.section_number = entry.number
+            button.bind(
+                on_release=lambda b: app.go("open_section", number=b.section_number),
+                height=lambda b, h, row=row: setattr(row, "height", h),
+            )
+            row.height = button.height
+            row.add_widget(indent)
+            row.add_widget(button)
+            box.add_widget(row)
+        current = app.navigator.view.section_number
+        self.ids.start.text = f"Continue reading at {current}" if current else "Start reading"
+
+
+class ReaderScreen(KioskScreen):
+    """One section's text in a scrolling column, with section navigation buttons."""
+
+    def refresh(self, app: App) -> None:
+        document: Document | None = app.navigator.document
+        entry: Entry | None = app.navigator.entry
+        if document is None or entry is None:
+            return
+        where = f"Section {entry.number} of {len(document.entries)}"
+        if entry.parent is not None:
+            where += f"  ·  part of “{entry.parent.title}”"
+        self.ids.where.text = escape_markup(f"{where}  ·  {_source_line(document)}")
+        self.ids.title.text = escape_markup(entry.section.title)
+        body = self.ids.body
+        body.clear_widgets()
+        for widget in section_widgets(entry):
+            body.add_widget(widget)
+        self.ids.scroll.scroll_y = 1.0
+
+
+def section_widgets(entry: Entry) -> list[Widget]:
+    """The widgets for a section's own blocks; a section with none lists its subsections."""
+    widgets: list[Widget] = []
+    for block in entry.section.blocks:
+        if block.kind is BlockKind.LIST:
+            widgets.extend(BulletItem(text=markup_for(item)) for item in block.items)
+        elif block.kind is BlockKind.CALLOUT:
+            widgets.append(Callout(text=markup_for(block.text)))
+        else:
+            widgets.append(BodyText(text=markup_for(block.text)))
+    if not entry.section.blocks and entry.section.sections:
+        widgets.append(BodyText(text="This part has these sections. Choose Next section to read on."))
+        widgets.extend(
+            BulletItem(text=escape_markup(sub.title)) for sub in entry.section.sections
+        )
+    return widgets
+
+
+class HelpScreen(KioskScreen):
+    """How to use the kiosk, in plain words."""
+
+    def refresh(self, app: App) -> None:
+        body = self.ids.body
+        if not body.children:
+            for paragraph in HELP_TEXT:
+                body.add_widget(BodyText(text=paragraph))
+
+
+class SettingsScreen(KioskScreen):
+    """Colours and text size; a visitor's choices last until the kiosk is reset."""
+
+    def refresh(self, app: App) -> None:
+        for name, label in (("dark", "Dark, high contrast"), ("light", "Light")):
+            chosen = app.theme_name == name
+            self.ids[f"theme_{name}"].text = f"[b]{label}[/b]\n(chosen)" if chosen else label
+        step = TEXT_SCALES.index(app.text_scale) + 1
+        self.ids.size_label.text = f"Text size: step {step} of {len(TEXT_SCALES)}"
+
+
+def _source_line(document: Document, full: bool = False) -> str:
+    source = document.source
+    parts = [source.publisher, source.date]
+    if full:
+        parts += [source.licence, source.attribution]
+    return "  ·  ".join(p for p in parts if p)
+
+
+def _problems_text(library: Library) -> str:
+    if not library.errors:
+        return ""
+    if not library.documents:
+        lead = "No documents can be shown right now. Please ask a member of staff."
+    else:
+        count = len(library.errors)
+        lead = f"{count} document{'s' if count > 1 else ''} could not be shown."
+    details = "\n".join(escape_markup(e.message) for e in library.errors[:3])
+    more = f"\n… and {len(library.errors) - 3} more" if len(library.errors) > 3 else ""
+    return f"[b]{lead}[/b] Staff: run “kiosk check” for details.\n{details}{more}"
+
+
+SCREENS = (HomeScreen, ContentsScreen, ReaderScreen, HelpScreen, SettingsScreen)

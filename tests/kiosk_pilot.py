@@ -1,0 +1,95 @@
+"""Drive the real kiosk window as a person would: touches, key presses, screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.base import EventLoop
+from kivy.core.window import Window
+from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+from kivy.tests.common import UnitTestTouch
+
+from kiosk.ui.focus import actionable
+from kiosk.ui.widgets import KioskButton, strip_markup
+
+KEYS = {
+    "tab": 9, "enter": 13, "space": 32, "escape": 27, "up": 273, "down": 274, "right": 275,
+    "left": 276, "home": 278, "pageup": 280, "pagedown": 281,
+}
+
+
+class Pilot:
+    """A person at the kiosk, for tests: sees the screen, touches buttons, presses keys."""
+
+    def __init__(self, app, artifacts: Path) -> None:
+        self.app = app
+        self.artifacts = artifacts
+
+    def reset(self, settings) -> None:
+        """Clinic defaults, given settings, content reloaded, Home shown."""
+        self.app.settings = settings
+        self.app.apply_clinic_defaults()
+        self.app.reload_content()
+        self.app.navigator.reset()
+        self.app.clear_notice()
+        self.app.focus_ring.clear()
+        self.frames(3)
+
+    def frames(self, count: int = 3) -> None:
+        """Let the app run ``count`` frames (layout, drawing, scheduled callbacks)."""
+        for _ in range(count):
+            EventLoop.idle()
+
+    @property
+    def screen(self) -> str:
+        return self.app.manager.current
+
+    @property
+    def view(self):
+        return self.app.navigator.view
+
+    def buttons(self) -> list[KioskButton]:
+        """The actionable buttons on the current screen, in reading order."""
+        return actionable(self.app.manager.current_screen)
+
+    def labels(self) -> list[str]:
+        return [strip_markup(b.text) for b in self.buttons()]
+
+    def button(self, label: str) -> KioskButton:
+        """The button whose visible text starts with ``label``."""
+        for button in self.buttons():
+            if strip_markup(button.text).startswith(label):
+                return button
+        raise AssertionError(f"no button '{label}' on {self.screen}; buttons: {self.labels()}")
+
+    def tap(self, target: KioskButton | str) -> None:
+        """Touch the centre of a button (found by its label) and lift the finger."""
+        button = self.button(target) if isinstance(target, str) else target
+        x, y = button.to_window(*button.center)
+        assert 0 <= x < Window.width and 0 <= y < Window.height, f"{button.text} is off screen"
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(2)
+        touch.touch_up()
+        self.frames(3)
+
+    def key(self, name: str, *modifiers: str) -> None:
+        """Press and release a key, as the keyboard would."""
+        code = KEYS[name]
+        Window.dispatch("on_key_down", code, 0, None, list(modifiers))
+        Window.dispatch("on_key_up", code, 0)
+        self.frames(3)
+
+    def focused_label(self) -> str | None:
+        button = self.app.focus_ring.focused
+        return strip_markup(button.text) if button is not None else None
+
+    def screenshot(self, name: str) -> Path:
+        """Save what the window shows now as tests/artifacts/NAME.png."""
+        self.frames(3)
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        path = self.artifacts / f"{name}.png"
+        width, height = Window.size
+        data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+        Window._win.save_bytes_in_png(str(path), data, width, height)
+        return path
