@@ -135,7 +135,8 @@ class Navigator:
     def _contents(self, action: Action) -> View:
         if self.document is None:
             return replace(self.view, notice="Choose a document first.")
-        return View(Screen.CONTENTS, self.view.document_id, self.view.section_number)
+        number = self.view.section_number if self.entry is not None else None
+        return View(Screen.CONTENTS, self.view.document_id, number)
 
     def _open_section(self, action: Action) -> View:
         document = self.document
@@ -188,8 +189,11 @@ class Navigator:
     def _back(self, action: Action) -> View:
         while self._history:
             previous = self._history.pop()
-            if previous.document_id is None or self.library.get(previous.document_id):
+            if previous.document_id is None:
                 return previous
+            document = self.library.get(previous.document_id)
+            if document and (previous.section_number or 0) <= len(document.entries):
+                return previous  # still there after a content reload
         return View(Screen.HOME)
 
     _handlers: dict[Intent, Callable[[Navigator, Action], View]] = {

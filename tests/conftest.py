@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+# GUI test modules import Kivy only inside tests: importing it at collection time would open
+# a window before the virtual screen exists and with Kivy's default 800x600 size.
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -62,11 +64,13 @@ def _kiosk_session(virtual_display: str):
 
     settings = Settings(window_width=1920, window_height=1080)
     prepare_kivy(settings.window_width, settings.window_height, fullscreen=False)
+    from kiosk_pilot import Pilot
     from kivy.base import runTouchApp, stopTouchApp
+    from kivy.core.window import Window
 
     from kiosk.ui.app import KioskApp
-    from kiosk_pilot import Pilot
 
+    assert tuple(Window.size) == (1920, 1080), "Kivy was imported before the test window was set up"
     app = KioskApp(settings)
     app._run_prepare()
     runTouchApp(embedded=True)

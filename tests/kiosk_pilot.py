@@ -8,6 +8,7 @@ from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
 from kivy.tests.common import UnitTestTouch
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.ui.focus import actionable
 from kiosk.ui.widgets import KioskButton, strip_markup
@@ -16,6 +17,25 @@ KEYS = {
     "tab": 9, "enter": 13, "space": 32, "escape": 27, "up": 273, "down": 274, "right": 275,
     "left": 276, "home": 278, "pageup": 280, "pagedown": 281,
 }
+
+
+def window_rect(widget) -> tuple[float, float, float, float]:
+    """The widget's rectangle in window coordinates (x0, y0, x1, y1)."""
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
+def visible_rect(widget) -> tuple[float, float, float, float] | None:
+    """The part of a widget a person can see and touch: clipped by scroll areas and window."""
+    x0, y0, x1, y1 = window_rect(widget)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, Window.width), min(y1, Window.height)
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            px0, py0, px1, py1 = window_rect(parent)
+            x0, y0, x1, y1 = max(x0, px0), max(y0, py0), min(x1, px1), min(y1, py1)
+        parent = parent.parent
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
 
 class Pilot:
@@ -63,15 +83,25 @@ class Pilot:
         raise AssertionError(f"no button '{label}' on {self.screen}; buttons: {self.labels()}")
 
     def tap(self, target: KioskButton | str) -> None:
-        """Touch the centre of a button (found by its label) and lift the finger."""
+        """Touch the centre of the visible part of a button (found by its label) and lift."""
         button = self.button(target) if isinstance(target, str) else target
-        x, y = button.to_window(*button.center)
-        assert 0 <= x < Window.width and 0 <= y < Window.height, f"{button.text} is off screen"
-        touch = UnitTestTouch(x, y)
+        area = visible_rect(button)
+        assert area is not None, f"'{strip_markup(button.text)}' is scrolled out of view"
+        touch = UnitTestTouch((area[0] + area[2]) / 2, (area[1] + area[3]) / 2)
         touch.touch_down()
         self.frames(2)
         touch.touch_up()
         self.frames(3)
+
+    def tap_after_scrolling(self, label: str) -> None:
+        """Press Scroll down until the button is fully in view, as a person would, then tap it."""
+        button = self.button(label)
+        for _ in range(20):
+            area = visible_rect(button)
+            if area is not None and area[3] - area[1] >= button.height - 1:
+                break
+            self.tap("Scroll down")
+        self.tap(button)
 
     def key(self, name: str, *modifiers: str) -> None:
         """Press and release a key, as the keyboard would."""

@@ -7,6 +7,7 @@ naming the file, the line and key path, and what to fix; the other documents sti
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,11 +60,15 @@ def load_library(folder: Path) -> Library:
             )
         )
         return library
-    files = sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in {".yaml", ".yml"}
+        and p.is_file()
+        and not p.name.startswith(("_", "."))  # e.g. the pronunciation lexicon
+    )
     seen: dict[str, Path] = {}
     for path in files:
-        if path.name.startswith(("_", ".")):
-            continue  # e.g. the pronunciation lexicon, which is not a document
         try:
             document = load_document(path)
         except ContentError as error:
@@ -116,9 +121,21 @@ def parse_document(text: str, path: Path | str = "<text>") -> Document:
     """Parse YAML text into a Document; raises ContentError with file, line and key path."""
     try:
         data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as error:
+        mark = error.problem_mark or error.context_mark
+        raise ContentError(
+            f"{(error.problem or 'unsupported YAML tag').strip()}; content files may hold only "
+            "plain text, lists and mappings, so remove the '!!' tag",
+            path=path,
+            line=mark.line + 1 if mark else None,
+        ) from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or "invalid YAML").strip()
+        if error.context and error.context_mark and error.context_mark is not mark:
+            problem += f", {error.context} started on line {error.context_mark.line + 1}"
+            if mark is not None and not text[mark.index :].strip():
+                mark = error.context_mark  # "end of stream": the cause is where it started
         raise ContentError(
             f"YAML syntax error: {problem}; check indentation and quoting",
             path=path,
@@ -250,6 +267,8 @@ def _optional_str(data: dict, key: str, key_path: str) -> str:
     value = data.get(key)
     if value is None:
         return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # an unquoted date such as 2023-05-01
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise _Problem(f"{key_path}.{key}" if key_path else key, f"'{key}' must be text")
     return str(value).strip()

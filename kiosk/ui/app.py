@@ -6,11 +6,13 @@ and ``show`` puts the resulting View on screen. Only this thread touches widgets
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import DEFAULT_FONT, LabelBase
+from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
@@ -42,6 +44,13 @@ def register_fonts() -> None:
         fn_italic=str(files / "AtkinsonHyperlegible-Italic.ttf"),
         fn_bolditalic=str(files / "AtkinsonHyperlegible-BoldItalic.ttf"),
     )
+
+
+@lru_cache(maxsize=32)
+def _average_char_px(font_px: int) -> float:
+    """Average width of a character of English body text in the current typeface."""
+    width, _height = CoreLabel(font_size=font_px).get_extents(sizes.SAMPLE_TEXT)
+    return width / len(sizes.SAMPLE_TEXT)
 
 
 class KioskApp(App):
@@ -198,5 +207,5 @@ class KioskApp(App):
         self.button_h = round(max(sizes.BUTTON_HEIGHT_PX * scale, self.button_px * 2.6))
         self.gap = round(sizes.GAP_PX * scale)
         self.ring_px = max(4, round(sizes.FOCUS_RING_PX * scale))
-        self.text_width = round(sizes.MAX_LINE_CHARS * sizes.AVERAGE_CHAR_EM * self.body_px)
+        self.text_width = round(sizes.MAX_LINE_CHARS * _average_char_px(self.body_px))
         self.column_width = round(1400 * scale)

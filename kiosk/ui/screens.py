@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
@@ -82,6 +83,10 @@ class ContentsScreen(KioskScreen):
             box.add_widget(row)
         current = app.navigator.view.section_number
         self.ids.start.text = f"Continue reading at {current}" if current else "Start reading"
+        self.ids.scroll.scroll_y = 1.0
+        if current:  # once laid out, bring the section being read into view
+            row = box.children[len(box.children) - current]
+            Clock.schedule_once(lambda _dt: self.ids.scroll.show(row), 0)
 
 
 class ReaderScreen(KioskScreen):
@@ -115,7 +120,9 @@ def section_widgets(entry: Entry) -> list[Widget]:
         else:
             widgets.append(BodyText(text=markup_for(block.text)))
     if not entry.section.blocks and entry.section.sections:
-        widgets.append(BodyText(text="This part has these sections. Choose Next section to read on."))
+        widgets.append(
+            BodyText(text="This part has these sections. Choose Next section to read on.")
+        )
         widgets.extend(
             BulletItem(text=escape_markup(sub.title)) for sub in entry.section.sections
         )

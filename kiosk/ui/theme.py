@@ -22,10 +22,13 @@ GAP_PX = 24
 """Space between targets at 1920x1080 (16 px is the floor)."""
 LINE_SPACING = 1.45
 """Line height as a multiple of the font size: generous, for tired eyes."""
-MAX_LINE_CHARS = 65
+MAX_LINE_CHARS = 62
 """Text columns are capped so a line holds about this many characters (70 is the limit)."""
-AVERAGE_CHAR_EM = 0.52
-"""Average character width of Atkinson Hyperlegible in ems, used to size the text column."""
+SAMPLE_TEXT = (
+    "Motor neurons are the nerve cells in the brain and spinal cord that control voluntary "
+    "muscle movement and breathing. Ask your doctor what signs and symptoms to watch for."
+)
+"""Ordinary body text; its average character width in the typeface sizes the text column."""
 FOCUS_RING_PX = 8
 
 

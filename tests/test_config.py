@@ -1,0 +1,158 @@
+"""Clinic settings: a wrong value is reported by name and its default is used instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk import paths
+from kiosk.config import TEXT_SCALES, THEMES, Settings, config_path, load_settings
+
+DEFAULTS = Settings()
+
+
+def write_config(folder: Path, text: str) -> Path:
+    path = folder / "kiosk.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_config_from_environment(monkeypatch):
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+
+
+def test_no_file_anywhere_gives_defaults_without_problems(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "DEFAULT_CONFIG", tmp_path / "absent.yaml")
+    settings = load_settings()
+    assert settings == DEFAULTS
+    assert settings.problems == ()
+    assert (settings.theme, settings.text_scale, settings.fullscreen) == ("dark", 1.0, False)
+
+
+def test_named_file_that_does_not_exist_says_so_and_uses_defaults(tmp_path):
+    settings = load_settings(tmp_path / "absent.yaml")
+    assert settings == DEFAULTS
+    (problem,) = settings.problems
+    assert "absent.yaml" in problem
+    assert "does not exist" in problem
+
+
+def test_empty_file_gives_defaults_without_problems(tmp_path):
+    settings = load_settings(write_config(tmp_path, "# nothing set\n"))
+    assert settings == DEFAULTS
+    assert settings.problems == ()
+
+
+def test_shipped_config_loads_without_problems():
+    settings = load_settings(paths.DEFAULT_CONFIG)
+    assert settings.problems == ()
+    assert settings.content_dir == paths.CONTENT_DIR
+    assert settings.theme in THEMES
+    assert settings.text_scale in TEXT_SCALES
+
+
+def test_values_in_the_file_are_used(tmp_path):
+    text = (
+        "fullscreen: true\nwindow_width: 1920\nwindow_height: 1080\n"
+        "theme: light\ntext_scale: 1.5\nscreen_width_mm: 600.5\n"
+    )
+    settings = load_settings(write_config(tmp_path, text))
+    assert settings.problems == ()
+    assert settings == Settings(
+        content_dir=DEFAULTS.content_dir,
+        fullscreen=True,
+        window_width=1920,
+        window_height=1080,
+        theme="light",
+        text_scale=1.5,
+        screen_width_mm=600.5,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "expected"),
+    [
+        ("window_width: wide", "window_width", "must be int"),
+        ("window_width: 1600.5", "window_width", "must be int"),
+        ("fullscreen: 'yes'", "fullscreen", "must be bool"),
+        ("fullscreen: 1", "fullscreen", "must be bool"),
+        ("text_scale: true", "text_scale", "must be int or float"),
+        ("content_dir: 42", "content_dir", "must be str"),
+        ("theme: 3", "theme", "must be str"),
+        ("window_height: 100", "window_height", "between 480 and 4320"),
+        ("window_width: 99999", "window_width", "between 640 and 7680"),
+        ("screen_width_mm: 5", "screen_width_mm", "between 100 and 3000"),
+        ("theme: blue", "theme", "one of dark, light"),
+        ("text_scale: 3", "text_scale", "one of 0.85, 1.0, 1.15, 1.3, 1.5, 1.75"),
+    ],
+)
+def test_bad_value_is_named_and_the_default_kept(tmp_path, line, key, expected):
+    settings = load_settings(write_config(tmp_path, f"theme: light\n{line}\n"))
+    (problem,) = settings.problems
+    assert f"'{key}'" in problem
+    assert expected in problem
+    assert "kiosk.yaml" in problem
+    assert getattr(settings, key) == getattr(DEFAULTS, key)
+    if key != "theme":
+        assert settings.theme == "light"  # the good keys still apply
+
+
+def test_unknown_key_is_named_with_the_known_keys(tmp_path):
+    settings = load_settings(write_config(tmp_path, "colour: pink\ntheme: light\n"))
+    (problem,) = settings.problems
+    assert "unknown key 'colour'" in problem
+    assert "known keys: content_dir, fullscreen, screen_width_mm, text_scale" in problem
+    assert settings.theme == "light"
+
+
+def test_each_bad_key_gets_its_own_problem(tmp_path):
+    settings = load_settings(write_config(tmp_path, "theme: blue\nwindow_width: x\nnope: 1\n"))
+    assert len(settings.problems) == 3
+    assert settings == DEFAULTS
+
+
+def test_yaml_syntax_error_gives_one_problem_and_defaults(tmp_path):
+    settings = load_settings(write_config(tmp_path, "theme: light\n  fullscreen: [true\n"))
+    assert settings == DEFAULTS
+    (problem,) = settings.problems
+    assert "kiosk.yaml" in problem
+    assert "cannot read the configuration" in problem
+    assert "built-in defaults" in problem
+
+
+@pytest.mark.parametrize("text", ["- theme\n- light\n", "just words\n"])
+def test_file_that_is_not_a_mapping_gives_one_problem_and_defaults(tmp_path, text):
+    settings = load_settings(write_config(tmp_path, text))
+    assert settings == DEFAULTS
+    (problem,) = settings.problems
+    assert "must be a mapping of keys to values" in problem
+
+
+def test_kiosk_config_environment_variable_is_honoured(tmp_path, monkeypatch):
+    path = write_config(tmp_path, "theme: light\n")
+    monkeypatch.setenv("KIOSK_CONFIG", str(path))
+    assert config_path() == path
+    assert load_settings().theme == "light"
+
+
+def test_explicit_path_wins_over_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_CONFIG", str(write_config(tmp_path, "theme: light\n")))
+    explicit = tmp_path / "other.yaml"
+    explicit.write_text("theme: dark\n", encoding="utf-8")
+    assert load_settings(explicit).theme == "dark"
+
+
+def test_content_dir_is_relative_to_the_config_file(tmp_path, monkeypatch):
+    folder = tmp_path / "clinic" / "config"
+    folder.mkdir(parents=True)
+    path = write_config(folder, "content_dir: ../documents\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(path).content_dir == (tmp_path / "clinic" / "documents").resolve()
+
+
+def test_absolute_content_dir_is_kept(tmp_path):
+    target = tmp_path / "elsewhere"
+    path = write_config(tmp_path, f"content_dir: '{target}'\n")
+    assert load_settings(path).content_dir == target.resolve()
