@@ -147,6 +147,12 @@ def test_settings_change_theme_and_text_size_until_reset(pilot):
     pilot.screenshot("settings")
     pilot.tap("Light")
     assert tuple(Window.clearcolor) == pytest.approx(LIGHT.background)
+    from kiosk.ui.widgets import Heading
+
+    screen = pilot.app.manager.current_screen
+    heading_label = next(w for w in screen.walk() if isinstance(w, Heading))
+    assert tuple(heading_label.color) == pytest.approx(LIGHT.text)  # dark text on light
+    assert tuple(pilot.button("Back").color) == pytest.approx(LIGHT.button_text)
     assert "(chosen)" in pilot.button("Light").text
     pilot.tap("Larger text")
     assert pilot.app.body_px > before

@@ -57,7 +57,8 @@ class KioskApp(App):
     """The reading kiosk."""
 
     title = "ALS information kiosk"
-    theme = ObjectProperty(sizes.DARK)
+    theme = ObjectProperty(sizes.DARK, rebind=True)
+    """The colour theme; rebind so kv rules like `app.theme.text` follow a change."""
     theme_name = StringProperty("dark")
     text_scale = NumericProperty(1.0)
     ui_scale = NumericProperty(1.0)

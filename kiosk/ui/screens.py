@@ -100,7 +100,8 @@ class ReaderScreen(KioskScreen):
         where = f"Section {entry.number} of {len(document.entries)}"
         if entry.parent is not None:
             where += f"  ·  part of “{entry.parent.title}”"
-        self.ids.where.text = escape_markup(f"{where}  ·  {_source_line(document)}")
+        name = document.spoken_title[:1].upper() + document.spoken_title[1:]
+        self.ids.where.text = escape_markup(f"{name}  ·  {where}")
         self.ids.title.text = escape_markup(entry.section.title)
         body = self.ids.body
         body.clear_widgets()

@@ -1,0 +1,34 @@
+"""Retake the README's screenshots from the running app (via the GUI tests under Xvfb)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS = ROOT / "docs" / "screenshots"
+WANTED = (
+    "home", "contents-keyboard-focus", "reader", "reader-notice", "help", "settings",
+    "settings-light-larger", "home-broken-document",
+)
+
+
+def main() -> int:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "tests/test_gui_navigation.py"],
+        cwd=ROOT,
+    )
+    if result.returncode != 0:
+        return result.returncode
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for name in WANTED:
+        shutil.copyfile(ARTIFACTS / f"{name}.png", DOCS / f"{name}.png")
+        print(f"docs/screenshots/{name}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
