@@ -162,10 +162,8 @@ class Navigator:
         if document is None:
             return replace(self.view, notice="Choose a document first.")
         current = self.view.section_number or 0
-        if self.view.screen is not Screen.READER:
-            target = current or 1 if delta > 0 else current or len(document.entries)
-            if current and self.view.screen is Screen.CONTENTS:
-                target = current
+        if self.view.screen is not Screen.READER:  # start, or continue where reading was
+            target = current or (1 if delta > 0 else len(document.entries))
             return View(Screen.READER, document.id, target)
         target = current + delta
         if target < 1:
