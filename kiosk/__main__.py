@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -69,6 +70,10 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     for problem in settings.problems:
         print(f"kiosk: configuration: {problem}", file=sys.stderr)
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print("kiosk: no DISPLAY or WAYLAND_DISPLAY is set, so the window may not be visible. "
+              "Start it from the kiosk's desktop session, or on a virtual screen with "
+              "`xvfb-run -a kiosk run`.", file=sys.stderr)
     from kiosk.ui import prepare_kivy
 
     prepare_kivy(settings.window_width, settings.window_height, settings.fullscreen)
