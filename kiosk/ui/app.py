@@ -61,8 +61,6 @@ class KioskApp(App):
     """The colour theme; rebind so kv rules like `app.theme.text` follow a change."""
     theme_name = StringProperty("dark")
     text_scale = NumericProperty(1.0)
-    ui_scale = NumericProperty(1.0)
-    """Window size relative to 1920x1080."""
     body_px = NumericProperty(sizes.BODY_FONT_PX)
     small_px = NumericProperty(sizes.BODY_FONT_PX * 0.8)
     heading_px = NumericProperty(sizes.HEADING_FONT_PX)
@@ -73,7 +71,7 @@ class KioskApp(App):
     line_spacing = NumericProperty(sizes.LINE_SPACING)
     text_width = NumericProperty(1200)
     """Width of the reading column: about MAX_LINE_CHARS characters of body text."""
-    column_width = NumericProperty(1400)
+    column_width = NumericProperty(sizes.COLUMN_WIDTH_PX)
     """Width of the button column on Home and Settings."""
 
     def __init__(self, settings: Settings, **kwargs) -> None:
@@ -109,7 +107,7 @@ class KioskApp(App):
         root.add_widget(self.notice)
         root.add_widget(self.manager)
         Window.bind(size=self._update_sizes, on_key_down=self._on_key_down)
-        Window.clearcolor = self.theme.background
+        self._use_theme(self.theme_name)
         self._update_sizes()
         self.navigator.subscribe(self.show)
         self.show(self.navigator.view)
@@ -155,9 +153,7 @@ class KioskApp(App):
 
     def set_theme(self, name: str) -> None:
         """Switch colour theme (dark or light) for this visitor."""
-        self.theme_name = name
-        self.theme = sizes.THEMES[name]
-        Window.clearcolor = self.theme.background
+        self._use_theme(name)
         self._refresh_current()
 
     def change_text_size(self, steps: int) -> None:
@@ -173,11 +169,9 @@ class KioskApp(App):
 
     def apply_clinic_defaults(self) -> None:
         """Theme and text size back to the clinic's configuration (for the next visitor)."""
-        self.theme_name = self.settings.theme
-        self.theme = sizes.THEMES[self.settings.theme]
+        self._use_theme(self.settings.theme)
         self.text_scale = self.settings.text_scale
         if self.manager is not None:
-            Window.clearcolor = self.theme.background
             self._update_sizes()
 
     def reload_content(self) -> None:
@@ -186,6 +180,12 @@ class KioskApp(App):
         self._refresh_current()
 
     # -- internals -----------------------------------------------------------------------
+
+    def _use_theme(self, name: str) -> None:
+        self.theme_name = name
+        self.theme = sizes.THEMES[name]
+        if self.manager is not None:  # the window exists once the app is built
+            Window.clearcolor = self.theme.background
 
     def _current_screen(self) -> KioskScreen:
         return self.manager.current_screen
@@ -199,7 +199,6 @@ class KioskApp(App):
 
     def _update_sizes(self, *_args) -> None:
         scale = sizes.scale_for(*Window.size)
-        self.ui_scale = scale
         text = scale * self.text_scale
         self.body_px = round(sizes.BODY_FONT_PX * text)
         self.small_px = round(sizes.BODY_FONT_PX * 0.8 * text)
@@ -209,4 +208,4 @@ class KioskApp(App):
         self.gap = round(sizes.GAP_PX * scale)
         self.ring_px = max(4, round(sizes.FOCUS_RING_PX * scale))
         self.text_width = round(sizes.MAX_LINE_CHARS * _average_char_px(self.body_px))
-        self.column_width = round(1400 * scale)
+        self.column_width = round(sizes.COLUMN_WIDTH_PX * scale)

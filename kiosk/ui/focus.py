@@ -6,7 +6,7 @@ Page Up/Down scroll, Home goes home and Escape goes back. No fine motor control 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from kivy.uix.widget import Widget
 
@@ -19,13 +19,7 @@ KEY_HOME, KEY_PAGE_UP, KEY_PAGE_DOWN = 278, 280, 281
 
 def actionable(root: Widget) -> list[KioskButton]:
     """Every button a person can act on under ``root``, in reading order (top to bottom)."""
-    return [w for w in _walk(root) if isinstance(w, KioskButton) and _usable(w)]
-
-
-def _walk(widget: Widget) -> Iterator[Widget]:
-    yield widget
-    for child in reversed(widget.children):  # Kivy keeps children last-added first
-        yield from _walk(child)
+    return [w for w in root.walk(restrict=True) if isinstance(w, KioskButton) and _usable(w)]
 
 
 def _usable(widget: Widget) -> bool:
@@ -107,7 +101,8 @@ class FocusRing:
         return True
 
     def _page(self, direction: int) -> None:
-        scrolls = [w for w in _walk(self._current_root()) if isinstance(w, KioskScroll)]
+        root = self._current_root()
+        scrolls = [w for w in root.walk(restrict=True) if isinstance(w, KioskScroll)]
         if scrolls:
             scrolls[0].page(direction)
 

@@ -30,6 +30,8 @@ SAMPLE_TEXT = (
 )
 """Ordinary body text; its average character width in the typeface sizes the text column."""
 FOCUS_RING_PX = 8
+COLUMN_WIDTH_PX = 1400
+"""Width of the button column on Home and Settings at 1920x1080."""
 
 
 def hex_colour(value: str, alpha: float = 1.0) -> Colour:
