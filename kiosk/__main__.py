@@ -1,4 +1,4 @@
-"""Command line: ``kiosk run | import | check`` (``python -m kiosk`` does the same)."""
+"""Command line: ``kiosk run | import | speak | check`` (``python -m kiosk`` does the same)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--id", required=True, help="document id, e.g. ninds-als")
     imp.add_argument("--out", type=Path, help="write the YAML here instead of to the screen")
     imp.set_defaults(func=_import)
+
+    speak = verbs.add_parser("speak", help="render a document or section to a WAV file")
+    speak.add_argument("document", help="document id, e.g. ninds-als")
+    speak.add_argument("section", nargs="?", help="section id or number (default: all)")
+    speak.add_argument("--out", type=Path, required=True, help="the WAV file to write")
+    speak.add_argument("--rate", type=int, help="words per minute, 80 to 250")
+    speak.add_argument("--voice", help="espeak-ng voice id, e.g. gmw/en-us")
+    speak.add_argument("--config", type=Path, help="configuration file")
+    speak.add_argument("--content", type=Path, help="folder of YAML documents")
+    speak.set_defaults(func=_speak)
 
     check = verbs.add_parser("check", help="validate content and configuration")
     check.add_argument("--config", type=Path, help="configuration file")
@@ -107,6 +117,51 @@ def _import(args: argparse.Namespace) -> int:
     from kiosk.content.importer import run_import
 
     return run_import(args.file, args.id, args.out)
+
+
+def _speak(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from kiosk.content import load_library
+    from kiosk.speech import export
+    from kiosk.speech.lexicon import load_lexicon
+    from kiosk.speech.synth import MAX_RATE, MIN_RATE, Synthesiser
+    from kiosk.ui.reading import clinic_voice, lexicon_path
+
+    settings = _settings(args)
+    library = load_library(settings.content_dir)
+    document = next((d for d in library.documents if d.id == args.document), None)
+    if document is None:
+        ids = ", ".join(d.id for d in library.documents) or "none could be loaded"
+        print(f"kiosk speak: no document '{args.document}'. Documents: {ids}", file=sys.stderr)
+        return 2
+    voice = clinic_voice(settings)
+    if args.rate is not None:
+        if not MIN_RATE <= args.rate <= MAX_RATE:
+            print(f"kiosk speak: --rate must be {MIN_RATE} to {MAX_RATE} words a minute",
+                  file=sys.stderr)
+            return 2
+        voice = replace(voice, rate=args.rate)
+    if args.voice:
+        voice = replace(voice, voice=args.voice)
+    try:
+        entries = export.choose_entries(document, args.section)
+    except export.ExportError as error:
+        print(f"kiosk speak: {error}", file=sys.stderr)
+        return 2
+    lexicon, problems = load_lexicon(lexicon_path(settings))
+    for problem in problems:
+        print(f"kiosk speak: pronunciation: {problem}", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rsection {done} of {total}", end="", file=sys.stderr, flush=True)
+
+    pcm, timings = export.render(document, entries, lexicon, voice, Synthesiser.shared(),
+                                 progress)
+    timings_path = export.write(pcm, timings, args.out)
+    print(f"\nWrote {args.out} ({timings['duration_ms'] / 1000:.1f} s of speech, "
+          f"{len(timings['sentences'])} sentences) and {timings_path}", file=sys.stderr)
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:

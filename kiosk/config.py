@@ -16,6 +16,7 @@ import yaml
 from kiosk import paths
 
 THEMES = ("dark", "light")
+AUDIO_OUTPUTS = ("auto", "device", "none")
 TEXT_SCALES = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75)
 """The text-size steps offered in Settings; 1.0 is the clinic default size."""
 
@@ -38,6 +39,18 @@ class Settings:
     """Text size step, one of TEXT_SCALES."""
     screen_width_mm: float = 527.0
     """Physical width of the display, used to keep touch targets at least 9 mm wide/high."""
+    speech_rate: int = 150
+    """Reading speed in words per minute, 80 to 250."""
+    volume: float = 0.8
+    """Loudness of reading, 0.2 to 1.0."""
+    voice: str = "gmw/en-us"
+    """espeak-ng voice id (``espeak-ng --voices=en`` lists them); empty for the default."""
+    step_mode: bool = False
+    """Pause after every sentence until told to continue."""
+    read_on: bool = True
+    """At the end of a section, go on reading the next one."""
+    audio_output: str = "auto"
+    """auto (speakers if any, else silent), device (speakers only) or none (always silent)."""
     problems: tuple[str, ...] = field(default=(), compare=False)
     """What was wrong in the configuration file, in plain words (defaults were used)."""
 
@@ -50,6 +63,12 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "theme": (str,),
     "text_scale": (int, float),
     "screen_width_mm": (int, float),
+    "speech_rate": (int,),
+    "volume": (int, float),
+    "voice": (str,),
+    "step_mode": (bool,),
+    "read_on": (bool,),
+    "audio_output": (str,),
 }
 
 
@@ -107,8 +126,13 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
             f"{name}: 'text_scale' must be one of {', '.join(map(str, TEXT_SCALES))}; using 1.0"
         )
         values.pop("text_scale")
+    if values.get("audio_output", "auto") not in AUDIO_OUTPUTS:
+        problems.append(f"{name}: 'audio_output' must be one of {', '.join(AUDIO_OUTPUTS)}; "
+                        "using auto")
+        values.pop("audio_output")
     for key, low, high in (("window_width", 640, 7680), ("window_height", 480, 4320),
-                           ("screen_width_mm", 100, 3000)):
+                           ("screen_width_mm", 100, 3000), ("speech_rate", 80, 250),
+                           ("volume", 0.2, 1.0)):
         if key in values and not low <= values[key] <= high:
             problems.append(f"{name}: '{key}' must be between {low} and {high}; using the default")
             values.pop(key)

@@ -71,7 +71,9 @@ def _kiosk_session(virtual_display: str):
     from kiosk.ui.app import KioskApp
 
     assert tuple(Window.size) == (1920, 1080), "Kivy was imported before the test window was set up"
-    app = KioskApp(settings)
+    from audio_tools import VirtualSpeakers
+
+    app = KioskApp(settings, audio_sink=VirtualSpeakers())
     app._run_prepare()
     runTouchApp(embedded=True)
     pilot = Pilot(app, ARTIFACTS)

@@ -73,11 +73,11 @@ def test_import_of_a_missing_file_says_so(tmp_path: Path):
 @pytest.mark.gui
 def test_the_kiosk_starts_and_draws_home_even_with_a_broken_config(virtual_display, tmp_path):
     config = tmp_path / "kiosk.yaml"
-    config.write_text(f"content_dir: {ROOT / 'content'}\nfullscreen: maybe\nvolume: 11\n",
+    config.write_text(f"content_dir: {ROOT / 'content'}\nfullscreen: maybe\nloudness: 11\n",
                       encoding="utf-8")
     env = dict(os.environ, KIVY_HOME=str(tmp_path / "kivy"), DISPLAY=virtual_display)
     result = kiosk("run", "--config", str(config), "--quit-after-draw", env=env, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "screen=home" in result.stdout
     assert "'fullscreen' must be bool" in result.stderr
-    assert "unknown key 'volume'" in result.stderr
+    assert "unknown key 'loudness'" in result.stderr

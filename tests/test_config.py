@@ -103,7 +103,7 @@ def test_unknown_key_is_named_with_the_known_keys(tmp_path):
     settings = load_settings(write_config(tmp_path, "colour: pink\ntheme: light\n"))
     (problem,) = settings.problems
     assert "unknown key 'colour'" in problem
-    assert "known keys: content_dir, fullscreen, screen_width_mm, text_scale" in problem
+    assert "known keys: audio_output, content_dir, fullscreen, read_on, screen_width_mm" in problem
     assert settings.theme == "light"
 
 

@@ -21,9 +21,11 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.config import TEXT_SCALES, Settings
 from kiosk.content import load_library
+from kiosk.speech.audio import Sink
 from kiosk.state import Action, Intent, Navigator, View
 from kiosk.ui import theme as sizes
 from kiosk.ui.focus import FocusRing
+from kiosk.ui.reading import ReadingController
 from kiosk.ui.screens import SCREENS, KioskScreen
 from kiosk.ui.widgets import NoticeBar
 
@@ -73,14 +75,21 @@ class KioskApp(App):
     """Width of the reading column: about MAX_LINE_CHARS characters of body text."""
     column_width = NumericProperty(sizes.COLUMN_WIDTH_PX)
     """Width of the button column on Home and Settings."""
+    read_label = StringProperty("Read aloud")
+    """The Read button's words: Read aloud, Pause, Resume or Continue."""
+    reading_status = StringProperty("")
+    """Speed and volume of reading (and whether there is sound), shown in the Reader."""
 
-    def __init__(self, settings: Settings, **kwargs) -> None:
+    def __init__(self, settings: Settings, audio_sink: Sink | None = None, **kwargs) -> None:
+        """``audio_sink`` replaces the speakers (tests record what would be heard)."""
         super().__init__(**kwargs)
         self.settings = settings
+        self._audio_sink = audio_sink
         self.navigator = Navigator(load_library(settings.content_dir))
         self.focus_ring = FocusRing(self._current_screen, lambda name: self.go(name))
         self.notice: NoticeBar | None = None
         self.manager: ScreenManager | None = None
+        self.reading: ReadingController | None = None
         self._notice_event = None
         self.apply_clinic_defaults()
 
@@ -109,11 +118,16 @@ class KioskApp(App):
         Window.bind(size=self._update_sizes, on_key_down=self._on_key_down)
         self._use_theme(self.theme_name)
         self._update_sizes()
+        self.reading = ReadingController(self, self.settings, self._audio_sink)
         self.navigator.subscribe(self.show)
         self.show(self.navigator.view)
-        for problem in self.settings.problems:
+        for problem in (*self.settings.problems, *self.reading.problems):
             self.say_notice(problem)
         return root
+
+    def on_stop(self) -> None:
+        if self.reading is not None:
+            self.reading.close()
 
     # -- actions from kv and keys --------------------------------------------------------
 
@@ -131,6 +145,8 @@ class KioskApp(App):
         if changed:
             self.manager.current = screen.name
             self.focus_ring.clear()
+        if self.reading is not None:
+            self.reading.view_changed(view)
         if view.notice:
             self.say_notice(view.notice)
         elif changed:
@@ -168,9 +184,11 @@ class KioskApp(App):
         self._refresh_current()
 
     def apply_clinic_defaults(self) -> None:
-        """Theme and text size back to the clinic's configuration (for the next visitor)."""
+        """Theme, text size, reading speed and volume back to the clinic's configuration."""
         self._use_theme(self.settings.theme)
         self.text_scale = self.settings.text_scale
+        if self.reading is not None:
+            self.reading.reset()
         if self.manager is not None:
             self._update_sizes()
 
@@ -194,8 +212,30 @@ class KioskApp(App):
         if self.manager is not None:
             self.manager.current_screen.refresh(self)
 
-    def _on_key_down(self, _window, key, _scancode, _codepoint, modifiers) -> bool:
-        return self.focus_ring.on_key(key, list(modifiers or []))
+    def _on_key_down(self, _window, key, _scancode, codepoint, modifiers) -> bool:
+        modifiers = list(modifiers or [])
+        if self._reading_key(codepoint, modifiers):
+            return True
+        return self.focus_ring.on_key(key, modifiers)
+
+    def _reading_key(self, codepoint: str | None, modifiers: list[str]) -> bool:
+        """Reader shortcuts: R read/pause, S stop, A again, period/comma next/previous
+        sentence, minus/plus slower/faster."""
+        if (self.reading is None or self.manager is None or self.manager.current != "reader"
+                or not codepoint or {"ctrl", "alt", "meta"} & set(modifiers)):
+            return False
+        reading = self.reading
+        actions = {
+            "r": reading.toggle, "s": reading.stop, "a": reading.repeat,
+            ".": reading.next_sentence, ",": reading.previous_sentence,
+            "-": lambda: reading.change_rate(-1), "+": lambda: reading.change_rate(+1),
+            "=": lambda: reading.change_rate(+1),
+        }
+        action = actions.get(codepoint.lower())
+        if action is None:
+            return False
+        action()
+        return True
 
     def _update_sizes(self, *_args) -> None:
         scale = sizes.scale_for(*Window.size)

@@ -10,8 +10,17 @@ from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
 from kiosk.config import TEXT_SCALES
-from kiosk.content import BlockKind, Document, Entry, Library
-from kiosk.ui.widgets import BodyText, BulletItem, Callout, KioskButton, markup_for
+from kiosk.content import BlockKind, Document, Entry, Library, Text
+from kiosk.speech.script import HEADING, target_texts
+from kiosk.ui.widgets import (
+    BodyText,
+    BulletItem,
+    Callout,
+    Highlightable,
+    KioskButton,
+    ReadingText,
+    markup_for,
+)
 
 HELP_TEXT = (
     "This kiosk shows information about ALS in large, clear type.",
@@ -90,7 +99,15 @@ class ContentsScreen(KioskScreen):
 
 
 class ReaderScreen(KioskScreen):
-    """One section's text in a scrolling column, with section navigation buttons."""
+    """One section's text in a scrolling column, with reading and section buttons."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.texts: dict[tuple[int, int], Highlightable] = {}
+        """Each piece of display text of the section, keyed like Utterance.target."""
+        self.entry: Entry | None = None
+        self.generation = 0
+        """Counts rebuilds of the text widgets, so reading marks are drawn on the new ones."""
 
     def refresh(self, app: App) -> None:
         document: Document | None = app.navigator.document
@@ -102,32 +119,49 @@ class ReaderScreen(KioskScreen):
             where += f"  ·  part of “{entry.parent.title}”"
         name = document.spoken_title[:1].upper() + document.spoken_title[1:]
         self.ids.where.text = escape_markup(f"{name}  ·  {where}")
-        self.ids.title.text = escape_markup(entry.section.title)
+        title = self.ids.title
+        title.source, title.target, title.marked = Text(entry.section.title), HEADING, None
+        title.text = escape_markup(entry.section.title)
         body = self.ids.body
         body.clear_widgets()
-        for widget in section_widgets(entry):
+        widgets, texts = section_widgets(entry)
+        for widget in widgets:
             body.add_widget(widget)
+        self.texts = {HEADING: title, **texts}
+        for label in texts.values():
+            label.bind(on_release=lambda lb: app.reading.read_from(lb.target))
+        self.entry = entry
+        self.generation += 1
         self.ids.scroll.scroll_y = 1.0
 
 
-def section_widgets(entry: Entry) -> list[Widget]:
-    """The widgets for a section's own blocks; a section with none lists its subsections."""
+def section_widgets(entry: Entry) -> tuple[list[Widget], dict[tuple[int, int], Highlightable]]:
+    """The widgets for a section's own blocks, and its readable texts by utterance target.
+
+    A section with no text of its own says so and lists its subsections.
+    """
     widgets: list[Widget] = []
-    for block in entry.section.blocks:
-        if block.kind is BlockKind.LIST:
-            widgets.extend(BulletItem(text=markup_for(item)) for item in block.items)
-        elif block.kind is BlockKind.CALLOUT:
-            widgets.append(Callout(text=markup_for(block.text)))
+    texts: dict[tuple[int, int], Highlightable] = {}
+    for target, text in target_texts(entry).items():
+        if target == HEADING:
+            continue
+        kind = entry.section.blocks[target[0]].kind if entry.section.blocks else None
+        if kind is BlockKind.LIST:
+            widget = BulletItem(text=markup_for(text))
+            label = widget.ids.item_text
+        elif kind is BlockKind.CALLOUT:
+            widget = Callout(text=markup_for(text))
+            label = widget.ids.callout_text
         else:
-            widgets.append(BodyText(text=markup_for(block.text)))
+            widget = label = ReadingText(text=markup_for(text))
+        label.source, label.target = text, target
+        texts[target] = label
+        widgets.append(widget)
     if not entry.section.blocks and entry.section.sections:
-        widgets.append(
-            BodyText(text="This part has these sections. Choose Next section to read on.")
-        )
         widgets.extend(
             BulletItem(text=escape_markup(sub.title)) for sub in entry.section.sections
         )
-    return widgets
+    return widgets, texts
 
 
 class HelpScreen(KioskScreen):

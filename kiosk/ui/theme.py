@@ -67,6 +67,12 @@ class Theme:
     """Background of the notice bar (e.g. "This is the last section.")."""
     notice_text: Colour
     """Text on the notice bar."""
+    reading: Colour
+    """Background behind the sentence being read aloud."""
+    word: Colour
+    """Background behind the word being heard."""
+    word_text: Colour
+    """The word being heard."""
 
     def text_pairs(self) -> dict[str, tuple[Colour, Colour]]:
         """Every foreground/background pair that carries text, for the contrast check."""
@@ -76,6 +82,8 @@ class Theme:
             "button label": (self.button_text, self.button),
             "callout text": (self.text, self.callout),
             "notice text": (self.notice_text, self.notice),
+            "sentence being read": (self.text, self.reading),
+            "word being heard": (self.word_text, self.word),
         }
 
 
@@ -91,6 +99,9 @@ DARK = Theme(
     callout=hex_colour("#1c1c1c"),
     notice=hex_colour("#ffd400"),
     notice_text=hex_colour("#000000"),
+    reading=hex_colour("#23457e"),
+    word=hex_colour("#ffd400"),
+    word_text=hex_colour("#000000"),
 )
 
 LIGHT = Theme(
@@ -105,6 +116,9 @@ LIGHT = Theme(
     callout=hex_colour("#eef2f7"),
     notice=hex_colour("#111111"),
     notice_text=hex_colour("#ffffff"),
+    reading=hex_colour("#ffe9a8"),
+    word=hex_colour("#0b3d91"),
+    word_text=hex_colour("#ffffff"),
 )
 
 THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT}

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
+from kivy.app import App
 from kivy.effects.scroll import ScrollEffect
+from kivy.graphics import Color, Rectangle
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -16,6 +18,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
 from kiosk.content import Text
+from kiosk.ui.highlight import SENTENCE_REF, WORD_REF, Range, highlighted_markup
 
 _MARKUP_TAG = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
 
@@ -39,6 +42,67 @@ class BodyText(Label):
 
 class Heading(Label):
     """A screen or section heading."""
+
+
+class Highlightable:
+    """A Label mixin that can mark the sentence being read and the word being heard.
+
+    Kivy markup has no background colour, so the text carries ``[ref]`` zones and this
+    draws a band behind the sentence and a box behind the word, under the text.
+    """
+
+    source = ObjectProperty(None, allownone=True)
+    """The Text shown; set before use."""
+    target = ObjectProperty(None, allownone=True)
+    """Which utterance target this text is (see kiosk.speech.script)."""
+    marked = ObjectProperty(None, allownone=True)
+    """(sentence range, word range or None) currently shown, or None."""
+
+    def show_reading(self, sentence: Range | None, word: Range | None = None) -> None:
+        """Mark ``sentence`` and ``word`` (ranges of the plain text), or clear with None."""
+        marked = (sentence, word) if sentence is not None else None
+        if marked == self.marked:
+            return
+        self.marked = marked
+        theme = App.get_running_app().theme
+        colour = "".join(f"{round(c * 255):02x}" for c in theme.word_text[:3])
+        self.text = highlighted_markup(self.source, sentence, word, colour)
+
+    def sentence_box(self) -> tuple[float, float] | None:
+        """(top, bottom) of the marked sentence as distances below this label's top."""
+        zones = self.refs.get(SENTENCE_REF, []) + self.refs.get(WORD_REF, [])
+        if not zones:
+            return None
+        offset = (self.height - self.texture_size[1]) / 2
+        return min(z[1] for z in zones) + offset, max(z[3] for z in zones) + offset
+
+    def on_refs(self, *_args) -> None:
+        self._draw_marks()
+
+    def on_pos(self, *_args) -> None:
+        self._draw_marks()
+
+    def _draw_marks(self) -> None:
+        self.canvas.before.remove_group("reading")
+        if not self.refs:
+            return
+        theme = App.get_running_app().theme
+        left = self.center_x - self.texture_size[0] / 2
+        top = self.center_y + self.texture_size[1] / 2
+        sentence = self.refs.get(SENTENCE_REF, []) + self.refs.get(WORD_REF, [])
+        for colour, zones in ((theme.reading, sentence), (theme.word, self.refs.get(WORD_REF))):
+            self.canvas.before.add(Color(rgba=colour, group="reading"))
+            for x1, y1, x2, y2 in zones or ():
+                self.canvas.before.add(Rectangle(pos=(left + x1 - 3, top - y2),
+                                                 size=(x2 - x1 + 6, y2 - y1), group="reading"))
+
+
+class ReadingText(ButtonBehavior, Highlightable, BodyText):
+    """A paragraph in the Reader: shows reading marks; touching it reads from there."""
+
+
+class ReadingHeading(Highlightable, Heading):
+    """The Reader's section title, marked while it is read aloud."""
 
 
 class MutedText(Label):
@@ -84,6 +148,26 @@ class KioskScroll(ScrollView):
         """Scroll just enough, without animation, that ``widget`` is fully in view."""
         if self.overflow():
             self.scroll_to(widget, padding=20, animate=False)
+
+
+    def show_span(self, widget, top: float, bottom: float, margin: float = 40) -> None:
+        """Scroll, without animation, so the part of ``widget`` from ``top`` to ``bottom``
+        pixels below its top is in view (its top, if it is taller than the view)."""
+        overflow = self.overflow()
+        if not overflow:
+            return
+        content = self.children[0]
+        span_top = widget.top - content.y - top  # in content coordinates, from its bottom
+        span_bottom = widget.top - content.y - bottom
+        view_bottom = self.scroll_y * overflow
+        view_top = view_bottom + self.height
+        if span_top > view_top - margin or span_top - span_bottom > self.height - 2 * margin:
+            view_bottom = span_top + margin - self.height
+        elif span_bottom < view_bottom + margin:
+            view_bottom = span_bottom - margin
+        else:
+            return
+        self.scroll_y = min(1.0, max(0.0, view_bottom / overflow))
 
 
 class ScrollButtons(BoxLayout):

@@ -1,0 +1,1 @@
+"""Reading aloud: text normalisation, synthesis, audio output and the reading session."""

@@ -1,0 +1,377 @@
+"""The reading session: reads a section's script aloud, sentence by sentence, off the UI thread.
+
+Commands (read, pause, stop, next sentence, faster, ...) may come from any thread; they are
+queued and carried out in order on the narrator's own worker thread, which synthesises each
+sentence (keeping at most the next one ready) and hands it to the Player. The UI asks
+``status()`` a few times a second to highlight the sentence and the word being heard, and
+gets ``listener`` calls (from the worker thread) when something it must act on happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from kiosk.speech.clip import BYTES_PER_FRAME, Clip, WordTiming
+from kiosk.speech.player import Player
+from kiosk.speech.script import Utterance, first_in_target
+from kiosk.speech.synth import DEFAULT_RATE, MAX_RATE, MIN_RATE, SynthesisError
+
+log = logging.getLogger(__name__)
+
+RATE_STEP = 20
+"""Words per minute added or taken away by Faster / Slower."""
+VOLUME_STEP = 0.2
+MIN_VOLUME = 0.2
+"""Quieter never goes silent: a visitor who cannot reach Louder must still hear it."""
+
+Synthesise = Callable[[str, int, "str | None"], Clip]
+Listener = Callable[[str, dict], None]
+Script = tuple[Utterance, ...]
+
+
+class State(StrEnum):
+    """What the narrator is doing."""
+
+    IDLE = "idle"
+    READING = "reading"
+    PAUSED = "paused"
+    WAITING = "waiting"
+    """Step mode: a sentence has been read; waiting to be told to continue."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the text is spoken; the clinic's defaults come from the configuration."""
+
+    rate: int = DEFAULT_RATE
+    """Words per minute, MIN_RATE to MAX_RATE."""
+    volume: float = 0.8
+    """0.2 (quiet) to 1.0 (loudest)."""
+    voice: str | None = None
+    """espeak-ng voice id; None for the engine's default."""
+    step_mode: bool = False
+    """Pause after every sentence until told to continue (for caregivers)."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot for the screen."""
+
+    state: State
+    index: int | None
+    """The utterance being read (or last read), or None before reading starts."""
+    word: tuple[int, int] | None
+    """The word being heard, as a range of the utterance's target display text."""
+    key: object
+    """Identifies the loaded script (e.g. document and section), so stale status is ignored."""
+
+
+class Narrator:
+    """Reads one script (a section) at a time through a Player."""
+
+    def __init__(self, player: Player, synthesise: Synthesise | None,
+                 listener: Listener | None = None, voice: Voice = Voice()) -> None:
+        self._player = player
+        self._synthesise = synthesise
+        self._listener = listener or (lambda _kind, _data: None)
+        self._voice = voice
+        player.volume = voice.volume
+        self._script: tuple[Utterance, ...] = ()
+        self._key: object = None
+        self._state = State.IDLE
+        self._index: int | None = None
+        self._clip: Clip | None = None
+        self._cache: dict[int, Clip] = {}
+        self._token = 0
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="narrator", daemon=True)
+        self._thread.start()
+
+    # -- commands (any thread) -----------------------------------------------------------
+
+    def load(self, key: object, script: Script | Callable[[], Script]) -> None:
+        """Make ``script`` the one to read (it may be a function that builds it, which then
+        runs on the worker thread); stops any reading of a script with another key."""
+        self._queue.put(lambda: self._load(key, script))
+
+    def read(self, index: int | None = None) -> None:
+        """Read from ``index`` (default: the start) to the end of the script."""
+        self._queue.put(lambda: self._start(index or 0))
+
+    def read_from(self, target: tuple[int, int]) -> None:
+        """Read from the first sentence of a piece of text (e.g. the paragraph touched)."""
+        self._queue.put(lambda: self._start(first_in_target(self._script, target)))
+
+    def toggle(self) -> None:
+        """The Read/Pause button: read, pause, or carry on, depending on the state."""
+        self._queue.put(self._toggle)
+
+    def pause(self) -> None:
+        self._queue.put(self._pause)
+
+    def resume(self) -> None:
+        self._queue.put(self._resume)
+
+    def stop(self) -> None:
+        """Silence now; the next Read starts from the beginning of the section."""
+        self._player.stop()  # at once, not after queued work
+        self._queue.put(self._stop)
+
+    def next_sentence(self) -> None:
+        self._queue.put(lambda: self._skip(+1))
+
+    def previous_sentence(self) -> None:
+        self._queue.put(lambda: self._skip(-1))
+
+    def repeat(self) -> None:
+        """Say the current (or last) sentence again from its start."""
+        self._queue.put(lambda: self._skip(0))
+
+    def change_rate(self, steps: int) -> None:
+        """Faster (+1) or slower (-1), from the next sentence."""
+        self._queue.put(lambda: self._change_rate(steps))
+
+    def change_volume(self, steps: int) -> None:
+        """Louder (+1) or quieter (-1), at once."""
+        self._queue.put(lambda: self._change_volume(steps))
+
+    def set_voice(self, voice: Voice) -> None:
+        """New rate, volume, voice or step mode (e.g. the clinic defaults after a reset)."""
+        self._queue.put(lambda: self._set_voice(voice))
+
+    def status(self) -> Status:
+        """Where reading is now; safe to call from any thread."""
+        with self._lock:
+            state, index, clip, key = self._state, self._index, self._clip, self._key
+            script = self._script
+        word = None
+        if state in (State.READING, State.PAUSED) and clip is not None and index is not None:
+            if self._player.clip is clip:
+                found = clip.word_at(self._player.position_ms)
+                if found is not None:
+                    word = _display_word(script[index], clip.words[found])
+        return Status(state, index, word, key)
+
+    @property
+    def voice(self) -> Voice:
+        return self._voice
+
+    @property
+    def script(self) -> tuple[Utterance, ...]:
+        return self._script
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Block until queued commands are done (for tests and the CLI)."""
+        done = threading.Event()
+        self._queue.put(done.set)
+        return done.wait(timeout)
+
+    def close(self) -> None:
+        self._player.stop()
+        self._queue.put(None)
+        self._thread.join(timeout=2)
+
+    # -- the worker ----------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            command = self._queue.get()
+            if command is None:
+                return
+            try:
+                command()
+            except Exception:  # a bug must not end reading for the rest of the day
+                log.exception("narrator command failed")
+                self._emit("problem", message="Reading stopped because of an error.")
+                self._set(State.IDLE)
+
+    def _load(self, key: object, script: Script | Callable[[], Script]) -> None:
+        if key == self._key:
+            return
+        if callable(script):
+            script = script()
+        self._player.stop()
+        self._token += 1
+        self._cache.clear()
+        with self._lock:
+            self._script, self._key = script, key
+            self._index, self._clip = None, None
+        self._set(State.IDLE)
+
+    def _start(self, index: int) -> None:
+        """Play utterance ``index`` now; synthesis problems skip the sentence."""
+        while 0 <= index < len(self._script):
+            try:
+                clip = self._clip_for(index)
+                break
+            except SynthesisError as error:
+                log.warning("sentence %s not spoken: %s", index, error)
+                self._emit("problem", message="One sentence could not be spoken. "
+                           "Reading goes on with the next.")
+                index += 1
+        else:
+            self._finish_script()
+            return
+        self._token += 1
+        token = self._token
+        with self._lock:
+            self._index, self._clip = index, clip
+            self._state = State.READING
+        self._player.play(clip, on_finished=lambda: self._queue.put(lambda: self._ended(token)))
+        self._emit("state", state=State.READING, index=index)
+        self._prefetch(index + 1)
+
+    def _ended(self, token: int) -> None:
+        if token != self._token or self._state is not State.READING:
+            return
+        index = self._index if self._index is not None else -1
+        if index + 1 >= len(self._script):
+            self._finish_script()
+        elif self._voice.step_mode:
+            self._set(State.WAITING)
+        else:
+            self._start(index + 1)
+
+    def _finish_script(self) -> None:
+        self._set(State.IDLE)
+        with self._lock:
+            self._index = None
+        self._emit("end", key=self._key)
+
+    def _toggle(self) -> None:
+        if self._state is State.READING:
+            self._pause()
+        elif self._state is State.IDLE:
+            self._start(self._index or 0)
+        else:
+            self._resume()
+
+    def _pause(self) -> None:
+        if self._state is State.READING:
+            self._player.pause()
+            self._set(State.PAUSED)
+
+    def _resume(self) -> None:
+        if self._state is State.PAUSED:
+            self._player.resume()
+            self._set(State.READING)
+        elif self._state is State.WAITING:
+            self._start((self._index or 0) + 1)
+        elif self._state is State.IDLE:
+            self._start(self._index or 0)
+
+    def _stop(self) -> None:
+        self._player.stop()
+        self._token += 1
+        with self._lock:
+            self._index, self._clip = None, None
+        self._set(State.IDLE)
+
+    def _skip(self, offset: int) -> None:
+        if not self._script:
+            return
+        current = self._index if self._index is not None else (0 if offset <= 0 else -1)
+        target = current + offset
+        if target >= len(self._script):
+            self._player.stop()
+            self._token += 1
+            self._finish_script()
+            return
+        if target < 0:
+            self._emit("notice", message="This is the first sentence.")
+            target = 0
+        self._start(target)
+
+    def _change_rate(self, steps: int) -> None:
+        rate = max(MIN_RATE, min(MAX_RATE, self._voice.rate + steps * RATE_STEP))
+        if rate == self._voice.rate:
+            self._emit("notice", message="Reading is already as fast as it goes." if steps > 0
+                       else "Reading is already as slow as it goes.")
+            return
+        self._set_voice(replace(self._voice, rate=rate))
+
+    def _change_volume(self, steps: int) -> None:
+        volume = round(max(MIN_VOLUME, min(1.0, self._voice.volume + steps * VOLUME_STEP)), 2)
+        if volume == self._voice.volume:
+            self._emit("notice", message="The sound is already as loud as it goes." if steps > 0
+                       else "The sound is already as quiet as it goes.")
+            return
+        self._set_voice(replace(self._voice, volume=volume))
+
+    def _set_voice(self, voice: Voice) -> None:
+        if (voice.rate, voice.voice) != (self._voice.rate, self._voice.voice):
+            self._cache = {i: c for i, c in self._cache.items() if i == self._index}
+        self._voice = voice
+        self._player.volume = voice.volume
+        if not voice.step_mode and self._state is State.WAITING:
+            self._resume()
+        self._emit("voice", voice=voice)
+
+    def _clip_for(self, index: int) -> Clip:
+        clip = self._cache.get(index)
+        if clip is None:
+            utterance = self._script[index]
+            clip = self._render(utterance)
+            self._cache[index] = clip
+        self._cache = {i: c for i, c in self._cache.items() if index <= i <= index + 1}
+        return clip
+
+    def _prefetch(self, index: int) -> None:
+        if index < len(self._script) and index not in self._cache:
+            try:
+                self._cache[index] = self._render(self._script[index])
+            except SynthesisError:
+                pass  # reported when its turn comes
+
+    def _render(self, utterance: Utterance) -> Clip:
+        if self._synthesise is None:
+            clip = silent_clip(utterance.spoken.text, self._voice.rate)
+        else:
+            clip = self._synthesise(utterance.spoken.text, self._voice.rate, self._voice.voice)
+        return with_pause(clip, utterance.pause_ms)
+
+    def _set(self, state: State) -> None:
+        with self._lock:
+            self._state = state
+        self._emit("state", state=state, index=self._index)
+
+    def _emit(self, kind: str, **data) -> None:
+        try:
+            self._listener(kind, data)
+        except Exception:
+            log.exception("narrator listener failed")
+
+
+def _display_word(utterance: Utterance, word: WordTiming) -> tuple[int, int]:
+    start, end = utterance.spoken.display_range(word.start, word.end)
+    return utterance.start + start, utterance.start + end
+
+
+def with_pause(clip: Clip, pause_ms: int) -> Clip:
+    """``clip`` followed by ``pause_ms`` of silence."""
+    if pause_ms <= 0:
+        return clip
+    silence = bytes(int(clip.rate * pause_ms / 1000) * BYTES_PER_FRAME)
+    return replace(clip, pcm=clip.pcm + silence)
+
+
+def silent_clip(text: str, rate: int) -> Clip:
+    """Silence as long as ``text`` would take at ``rate``, with evenly spaced word times.
+
+    Used when no speech engine works: the Reader still highlights at reading pace.
+    """
+    words: list[WordTiming] = []
+    position = 0
+    ms_per_word = 60000 / max(MIN_RATE, rate)
+    for n, word in enumerate(text.split()):
+        start = text.index(word, position)
+        position = start + len(word)
+        words.append(WordTiming(int(n * ms_per_word), start, position))
+    frames = int((len(words) + 1) * ms_per_word * 22.05)
+    return Clip(bytes(frames * BYTES_PER_FRAME), words=tuple(words))

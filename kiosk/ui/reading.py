@@ -1,0 +1,229 @@
+"""Reading aloud in the app: connects the Narrator to the Reader screen and its buttons.
+
+The narrator works on its own thread; everything here runs on the UI thread. Its events
+arrive through ``Clock.schedule_once`` and the highlight follows the audio by asking the
+narrator where it is, twenty times a second.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kivy.clock import Clock
+
+from kiosk.config import Settings
+from kiosk.content import Entry
+from kiosk.speech.audio import Sink, open_output
+from kiosk.speech.lexicon import Lexicon, load_lexicon
+from kiosk.speech.narrator import Narrator, State, Status, Voice
+from kiosk.speech.player import Player
+from kiosk.speech.script import build_script
+from kiosk.speech.synth import Synthesiser
+from kiosk.state import Screen, View
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.05
+"""How often the highlight catches up with the audio (the sync target is 150 ms)."""
+READ_LABELS = {
+    State.IDLE: "Read aloud",
+    State.READING: "Pause",
+    State.PAUSED: "Resume",
+    State.WAITING: "Continue",
+}
+OUTPUTS = {"auto": "auto", "device": "device", "none": "null"}
+
+
+def clinic_voice(settings: Settings) -> Voice:
+    """The reading voice the clinic configured."""
+    return Voice(rate=settings.speech_rate, volume=settings.volume,
+                 voice=settings.voice or None, step_mode=settings.step_mode)
+
+
+def lexicon_path(settings: Settings) -> Path:
+    """The pronunciation lexicon lives with the documents, for the clinic to edit."""
+    return Path(settings.content_dir) / "_pronunciation.yaml"
+
+
+class ReadingController:
+    """Owns the narrator for the app and shows its progress on the Reader screen."""
+
+    def __init__(self, app, settings: Settings, sink: Sink | None = None) -> None:
+        self.app = app
+        self.settings = settings
+        self.problems: list[str] = []
+        """What is wrong with speech, in plain words (shown once the window is up)."""
+        self.lexicon, lexicon_problems = self._load_lexicon()
+        self.problems += lexicon_problems
+        if sink is None:
+            sink, self.no_sound = open_output(OUTPUTS[settings.audio_output])
+        else:
+            self.no_sound = None if sink.audible else f"Sound goes to {sink.name}."
+        self.player = Player(sink)
+        synthesise = None
+        try:
+            synthesise = Synthesiser.shared().synthesise
+        except Exception as error:  # no espeak-ng library, or it failed to start
+            log.warning("speech synthesis unavailable: %s", error)
+            self.problems.append("Speech is unavailable on this computer: the text will be "
+                                 "highlighted at reading pace. Staff: install espeak-ng.")
+        self.narrator = Narrator(self.player, synthesise, self._from_narrator,
+                                 clinic_voice(settings))
+        self.key: object = None
+        self._shown: tuple | None = None
+        self._marked = None
+        self._scroll_pending = False
+        self._told_no_sound = False
+        self._event = Clock.schedule_interval(self._poll, POLL_SECONDS)
+        self._update_labels(State.IDLE)
+
+    # -- from the screen -----------------------------------------------------------------
+
+    def view_changed(self, view: View) -> None:
+        """Load the section shown in the Reader; keep reading across sections; stop elsewhere."""
+        if view.screen is not Screen.READER:
+            if self.key is not None:
+                self.narrator.stop()
+                self.key = None
+            return
+        document, entry = self.app.navigator.document, self.app.navigator.entry
+        key = (document.id, entry.section.id, id(document))
+        self._shown = None
+        if key == self.key:
+            return
+        active = self.narrator.status().state in (State.READING, State.WAITING)
+        self.key = key
+        self.narrator.load(key, lambda: build_script(entry, self.lexicon))
+        if active:
+            self.narrator.read(0)
+
+    def toggle(self) -> None:
+        """Read aloud / Pause / Resume / Continue."""
+        self._tell_if_silent()
+        self.narrator.toggle()
+
+    def read_from(self, target) -> None:
+        """Read from the start of the paragraph or item touched."""
+        if target is not None:
+            self._tell_if_silent()
+            self.narrator.read_from(target)
+
+    def stop(self) -> None:
+        self.narrator.stop()
+
+    def repeat(self) -> None:
+        self.narrator.repeat()
+
+    def next_sentence(self) -> None:
+        self.narrator.next_sentence()
+
+    def previous_sentence(self) -> None:
+        self.narrator.previous_sentence()
+
+    def change_rate(self, steps: int) -> None:
+        self.narrator.change_rate(steps)
+
+    def change_volume(self, steps: int) -> None:
+        self.narrator.change_volume(steps)
+
+    def reset(self) -> None:
+        """Stop, and go back to the clinic's voice, speed and volume (for the next visitor)."""
+        self.narrator.stop()
+        self.narrator.set_voice(clinic_voice(self.app.settings))
+        self._told_no_sound = False
+
+    def close(self) -> None:
+        self._event.cancel()
+        self.narrator.close()
+        self.player.close()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _load_lexicon(self) -> tuple[Lexicon, list[str]]:
+        path = lexicon_path(self.settings)
+        if not path.exists():
+            return Lexicon.empty(), []
+        return load_lexicon(path)
+
+    def _tell_if_silent(self) -> None:
+        if self.no_sound and not self._told_no_sound:
+            self._told_no_sound = True
+            self.app.say_notice(self.no_sound)
+
+    def _from_narrator(self, kind: str, data: dict) -> None:
+        """Called on the narrator's thread: hop to the UI thread."""
+        Clock.schedule_once(lambda _dt: self._handle(kind, data), 0)
+
+    def _handle(self, kind: str, data: dict) -> None:
+        if kind == "state":
+            self._update_labels(data["state"])
+        elif kind == "voice":
+            self._update_labels(self.narrator.status().state)
+        elif kind in ("notice", "problem"):
+            self.app.say_notice(data["message"])
+        elif kind == "end" and data.get("key") == self.key:
+            self._section_ended()
+
+    def _section_ended(self) -> None:
+        navigator = self.app.navigator
+        entries = navigator.document.entries if navigator.document else ()
+        entry: Entry | None = navigator.entry
+        if entry is not None and entry.number < len(entries) and self.app.settings.read_on:
+            self.app.go("next")
+            self.narrator.read(0)
+        else:
+            self.app.say_notice("That is the end of this document." if entry is not None and
+                                entry.number == len(entries) else "That is the end of the section.")
+
+    def _update_labels(self, state: State) -> None:
+        voice = self.narrator.voice
+        self.app.read_label = READ_LABELS[state]
+        status = f"Speed {voice.rate} words a minute  ·  Volume {round(voice.volume * 100)}%"
+        if self.no_sound:
+            status = "No sound: the text is highlighted at reading pace  ·  " + status
+        self.app.reading_status = status
+
+    def _poll(self, _dt: float) -> None:
+        screen = self.app.manager.current_screen if self.app.manager else None
+        if screen is None or screen.name != Screen.READER.value:
+            return
+        status = self.narrator.status()
+        if status.key != self.key:
+            status = Status(State.IDLE, None, None, self.key)
+        shown = (status.key, status.index, status.word, screen.generation)
+        if shown != self._shown:
+            self._show(screen, status)
+            self._shown = shown
+        if self._scroll_pending:
+            self._scroll_to_mark(screen)
+
+    def _show(self, screen, status: Status) -> None:
+        script = self.narrator.script
+        label = None
+        if status.index is not None and status.index < len(script):
+            utterance = script[status.index]
+            label = screen.texts.get(utterance.target)
+        if self._marked is not None and self._marked is not label:
+            self._marked.show_reading(None)
+        if label is not None:
+            utterance = script[status.index]
+            if self._marked is not label or (label.marked or (None,))[0] != (
+                    utterance.start, utterance.end):
+                self._scroll_pending = True
+            label.show_reading((utterance.start, utterance.end), status.word)
+        self._marked = label
+
+    def _scroll_to_mark(self, screen) -> None:
+        label = self._marked
+        if label is None:
+            self._scroll_pending = False
+            return
+        box = label.sentence_box()
+        if box is None:
+            return  # drawn on the next frame
+        self._scroll_pending = False
+        if label is screen.ids.title:
+            screen.ids.scroll.scroll_y = 1.0
+        else:
+            screen.ids.scroll.show_span(label, *box)

@@ -1,0 +1,231 @@
+"""Reading aloud in the real app under Xvfb: real pyttsx3 speech into virtual speakers.
+
+The virtual speakers (tests/audio_tools.py) stand in for a sound card: they take audio at
+the pace a sound card would and keep it, so these tests check what a person would hear and
+see at the same moment.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from audio_tools import is_silent, speech_onsets
+
+pytestmark = pytest.mark.gui
+
+FRUIT = "Apple, banana, cherry, damson, elderberry, fig, grape."
+TWO_SECTIONS = f"""\
+id: fruit
+title: Fruit and vegetables
+spoken_title: the fruit list
+source:
+  publisher: Test kitchen
+sections:
+- id: fruit
+  title: Fruit
+  blocks:
+  - paragraph: {FRUIT}
+- id: vegetables
+  title: Vegetables
+  blocks:
+  - paragraph: Leeks are long. Onions are round.
+  - list:
+    - Carrots grow underground.
+    - Peas grow in pods.
+"""
+
+
+def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "") -> None:
+    """Run frames until ``predicate()`` is true, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
+        pilot.frames(1)
+        time.sleep(0.005)
+
+
+def marked(pilot) -> tuple[str | None, str | None]:
+    """(sentence, word) the Reader shows as being read, as plain text."""
+    for label in pilot.app.manager.get_screen("reader").texts.values():
+        if label.marked is not None:
+            (s_start, s_end), word = label.marked
+            text = label.source.full
+            return text[s_start:s_end], text[word[0]:word[1]] if word else None
+    return None, None
+
+
+def open_fruit(pilot, tmp_path: Path, **settings) -> None:
+    from kiosk.config import Settings
+
+    (tmp_path / "fruit.yaml").write_text(TWO_SECTIONS, encoding="utf-8")
+    pilot.reset(replace(Settings(), window_width=1920, window_height=1080,
+                        content_dir=tmp_path, **settings))
+    pilot.app.go("open_document", document_id="fruit")
+    pilot.app.go("open_section", number=1)
+    pilot.frames(3)
+
+
+@pytest.fixture
+def speakers(pilot):
+    speakers = pilot.app.reading.player.sink
+    speakers.take()
+    return speakers
+
+
+def test_read_aloud_speaks_and_marks_heading_then_sentence(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    assert pilot.labels()[0] == "Read aloud"
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: marked(pilot)[0] == "Fruit", what="heading marked")
+    assert pilot.button("Pause")
+    wait_until(pilot, lambda: marked(pilot)[0] == FRUIT, what="sentence marked")
+    wait_until(pilot, lambda: marked(pilot)[1] == "cherry", what="word cherry marked")
+    pilot.screenshot("reader-reading")
+    heard = b"".join(data for _at, data in speakers.take())
+    assert not is_silent(heard), "no speech reached the speakers"
+
+
+def test_marked_word_is_the_word_being_heard(pilot, speakers, tmp_path):
+    """Sample the highlight while the sentence plays; check it against the audio heard."""
+    open_fruit(pilot, tmp_path, read_on=False)
+    pilot.tap("Read aloud")
+    samples: list[tuple[float, str | None]] = []
+    wait_until(pilot, lambda: marked(pilot)[0] == FRUIT, what="sentence marked")
+    while marked(pilot)[0] == FRUIT:
+        pilot.frames(1)
+        samples.append((time.monotonic(), marked(pilot)[1]))
+        time.sleep(0.01)
+    time.sleep(0.2)
+    blocks = speakers.take()
+    heard = b"".join(data for _at, data in blocks)
+    # Where each word starts in what was heard, from the sound itself: the heading is the
+    # first sound, then each word of the sentence starts after the pause of a comma.
+    starts = speech_onsets(heard, 22050)
+    words = ["Fruit", *[w.strip(",.") for w in FRUIT.split()]]
+    assert len(starts) == len(words), starts
+    block_ms = 1000 * len(blocks[0][1]) / 2 / 22050
+    latency = speakers.latency_ms / 1000
+    checked = 0
+    for at, word in samples:
+        if word is None:
+            continue
+        position = sum(1 for t, _ in blocks if t <= at - latency) * block_ms
+        near = {words[i] for i, start in enumerate(starts)
+                for p in (position - 150, position, position + 150)
+                if start <= p and (i + 1 == len(starts) or p < starts[i + 1])}
+        assert word in near, f"at {position:.0f} ms heard {near}, marked {word}"
+        checked += 1
+    assert checked >= 20
+
+
+def test_pause_resume_and_stop_silence_at_once(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: marked(pilot)[1] == "banana", what="banana")
+    pressed = time.monotonic()
+    pilot.tap("Pause")
+    pilot.frames(3)
+    time.sleep(0.3)
+    last = speakers.last_sound_at()
+    assert last is not None and last - pressed < 0.1, "sound went on after Pause"
+    word = marked(pilot)
+    assert word[1] in ("banana", "cherry") and pilot.button("Resume")
+    time.sleep(0.3)
+    pilot.frames(3)
+    assert marked(pilot) == word, "the place moved while paused"
+    pilot.tap("Resume")
+    wait_until(pilot, lambda: marked(pilot)[1] == "damson", what="reading on after Resume")
+    pressed = time.monotonic()
+    pilot.tap("Stop")
+    time.sleep(0.3)
+    pilot.frames(3)
+    assert speakers.last_sound_at() - pressed < 0.1, "sound went on after Stop"
+    assert marked(pilot) == (None, None)
+    assert pilot.button("Read aloud")
+
+
+def test_sentence_keys_skip_back_and_repeat(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    pilot.app.go("next")
+    pilot.frames(3)
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: marked(pilot)[0] == "Vegetables", what="heading")
+    pilot.app._reading_key(".", [])
+    wait_until(pilot, lambda: marked(pilot)[0] == "Leeks are long.", what="next sentence")
+    pilot.app._reading_key(".", [])
+    wait_until(pilot, lambda: marked(pilot)[0] == "Onions are round.", what="next sentence")
+    pilot.app._reading_key(",", [])
+    wait_until(pilot, lambda: marked(pilot)[0] == "Leeks are long.", what="previous sentence")
+    pilot.tap("Repeat")
+    wait_until(pilot, lambda: marked(pilot)[1] == "Leeks", what="repeat from the start")
+    pilot.tap("Stop")
+
+
+def test_reading_goes_on_into_the_next_section(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path, speech_rate=250)
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: pilot.view.section_number == 2, timeout=15, what="next section")
+    wait_until(pilot, lambda: marked(pilot)[0] == "Vegetables", what="new heading read")
+    wait_until(pilot, lambda: marked(pilot)[0] == "Carrots grow underground.", timeout=15,
+               what="list item read")
+    pilot.tap("Stop")
+
+
+def test_touching_a_paragraph_reads_from_there(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    pilot.app.go("next")
+    pilot.frames(3)
+    item = pilot.app.manager.get_screen("reader").texts[(1, 1)]
+    from kiosk_pilot import visible_rect
+    from kivy.tests.common import UnitTestTouch
+
+    x0, y0, x1, y1 = visible_rect(item)
+    touch = UnitTestTouch((x0 + x1) / 2, (y0 + y1) / 2)
+    touch.touch_down()
+    pilot.frames(2)
+    touch.touch_up()
+    wait_until(pilot, lambda: marked(pilot)[0] == "Peas grow in pods.", what="read from touch")
+    pilot.tap("Stop")
+
+
+def test_speed_and_volume_buttons_change_what_is_heard(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    status = pilot.app.manager.get_screen("reader").ids.reading_status
+    assert "Speed 150 words a minute" in status.text and "Volume 80%" in status.text
+    pilot.tap("Faster")
+    pilot.tap("Faster")
+    pilot.tap("Quieter")
+    wait_until(pilot, lambda: "Speed 190" in status.text and "Volume 60%" in status.text,
+               what="status shows the new speed and volume")
+    voice = pilot.app.reading.narrator.voice
+    assert (voice.rate, voice.volume) == (190, 0.6)
+    pilot.app.apply_clinic_defaults()  # the next visitor gets the clinic's speed and volume
+    wait_until(pilot, lambda: "Speed 150" in status.text and "Volume 80%" in status.text,
+               what="reset to clinic defaults")
+
+
+def test_step_mode_waits_after_each_sentence(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path, step_mode=True)
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: pilot.app.read_label == "Continue", what="waiting after heading")
+    assert marked(pilot)[0] == "Fruit"
+    time.sleep(0.3)
+    pilot.frames(2)
+    assert marked(pilot)[0] == "Fruit", "step mode went on by itself"
+    pilot.tap("Continue")
+    wait_until(pilot, lambda: marked(pilot)[0] == FRUIT, what="next sentence after Continue")
+    pilot.tap("Stop")
+
+
+def test_leaving_the_reader_stops_reading(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: marked(pilot)[0] is not None, what="reading")
+    pilot.tap("Home")
+    time.sleep(0.3)
+    pilot.frames(2)
+    assert pilot.app.reading.narrator.status().state == "idle"
+    assert speakers.last_sound_at() < time.monotonic() - 0.15

@@ -1,0 +1,189 @@
+"""The reading session without a window: real synthesis, a sink paced like a sound card."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from audio_tools import VirtualSpeakers, is_silent
+
+from kiosk.content import load_library
+from kiosk.speech.audio import ClockSink
+from kiosk.speech.clip import Clip
+from kiosk.speech.lexicon import load_lexicon
+from kiosk.speech.narrator import Narrator, State, Voice, silent_clip, with_pause
+from kiosk.speech.player import Player
+from kiosk.speech.script import HEADING, build_script
+from kiosk.speech.synth import Synthesiser, SynthesisError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def document():
+    library = load_library(ROOT / "content")
+    return next(d for d in library.documents if d.id == "ninds-als")
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()[0]
+
+
+class Events:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict]] = []
+
+    def __call__(self, kind: str, data: dict) -> None:
+        self.seen.append((kind, data))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.seen]
+
+
+def wait_for(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+FAST = Voice(rate=250)
+
+
+def make(sink=None, synthesise="real", voice=FAST):
+    sink = sink or VirtualSpeakers()
+    events = Events()
+    if synthesise == "real":
+        synthesise = Synthesiser.shared().synthesise
+    narrator = Narrator(Player(sink), synthesise, events, voice)
+    return narrator, sink, events
+
+
+def test_without_sound_the_words_still_advance_at_reading_pace(document, lexicon):
+    narrator, _sink, events = make(sink=ClockSink(), voice=Voice(rate=150))
+    script = build_script(document.entries[0], lexicon)
+    narrator.load("s1", script)
+    narrator.read()
+    wait_for(lambda: narrator.status().index == 1)
+    first = narrator.status().word
+    time.sleep(1.0)
+    later = narrator.status().word
+    assert first != later and later[0] > first[0], "the highlight did not move on"
+    narrator.close()
+
+
+def test_without_a_speech_engine_reading_still_goes_at_pace(document, lexicon):
+    narrator, sink, events = make(synthesise=None, voice=Voice(rate=250))
+    script = build_script(document.entries[0], lexicon)
+    narrator.load("s1", script)
+    narrator.read(1)
+    wait_for(lambda: narrator.status().word is not None)
+    start = narrator.status().word
+    time.sleep(0.8)
+    assert narrator.status().word != start
+    assert all(is_silent(data) for _at, data in sink.take())
+    narrator.close()
+
+
+def test_a_sentence_the_engine_cannot_say_is_skipped_with_a_notice(document, lexicon):
+    real = Synthesiser.shared().synthesise
+    script = build_script(document.entries[0], lexicon)
+
+    def flaky(text, rate, voice):
+        if text == script[1].spoken.text:
+            raise SynthesisError("broken")
+        return real(text, rate, voice)
+
+    narrator, _sink, events = make(synthesise=flaky)
+    narrator.load("s1", script)
+    narrator.read(1)
+    wait_for(lambda: narrator.status().index == 2)
+    assert any(kind == "problem" and "could not be spoken" in data["message"]
+               for kind, data in events.seen)
+    narrator.close()
+
+
+def test_stop_is_silent_at_once_and_forgets_the_place(document, lexicon):
+    narrator, sink, _events = make()
+    narrator.load("s1", build_script(document.entries[0], lexicon))
+    narrator.read()
+    wait_for(lambda: sink.last_sound_at() is not None)
+    stopped = time.monotonic()
+    narrator.stop()
+    narrator.wait_idle()
+    time.sleep(0.2)
+    assert sink.last_sound_at() - stopped < 0.1
+    status = narrator.status()
+    assert (status.state, status.index, status.word) == (State.IDLE, None, None)
+    narrator.close()
+
+
+def test_a_speed_change_applies_from_the_next_sentence(document, lexicon):
+    narrator, _sink, _events = make(voice=Voice(rate=120))
+    script = build_script(document.entries[0], lexicon)
+    narrator.load("s1", script)
+    narrator.read(1)
+    wait_for(lambda: narrator.status().index == 1)
+    slow = narrator._player.clip.duration_ms
+    narrator.change_rate(+5)  # 120 -> 220
+    narrator.next_sentence()
+    narrator.previous_sentence()  # the same sentence again, now faster
+    narrator.wait_idle()
+    wait_for(lambda: narrator.status().index == 1)
+    assert narrator.voice.rate == 220
+    assert narrator._player.clip.duration_ms < slow * 0.75
+    narrator.close()
+
+
+def test_limits_are_said_plainly(document, lexicon):
+    narrator, _sink, events = make(voice=Voice(rate=240, volume=1.0))
+    narrator.change_rate(+1)
+    narrator.change_rate(+1)
+    narrator.change_volume(+1)
+    narrator.wait_idle()
+    messages = [data["message"] for kind, data in events.seen if kind == "notice"]
+    assert messages == ["Reading is already as fast as it goes.",
+                        "The sound is already as loud as it goes."]
+    assert narrator.voice.rate == 250
+    narrator.close()
+
+
+def test_quieter_stops_short_of_silence():
+    narrator, _sink, _events = make(voice=Voice(volume=0.4))
+    for _ in range(5):
+        narrator.change_volume(-1)
+    narrator.wait_idle()
+    assert narrator.voice.volume == 0.2
+    assert narrator._player.volume == 0.2
+    narrator.close()
+
+
+def test_read_from_a_paragraph_starts_at_its_first_sentence(document, lexicon):
+    narrator, _sink, _events = make()
+    script = build_script(document.entries[0], lexicon)
+    narrator.load("s1", script)
+    narrator.read_from((2, 0))
+    wait_for(lambda: narrator.status().index is not None)
+    utterance = script[narrator.status().index]
+    assert utterance.target == (2, 0) and utterance.start == 0
+    narrator.close()
+
+
+def test_the_heading_comes_first_and_list_items_end_with_a_pause(document, lexicon):
+    entry = next(e for e in document.entries if any(b.kind == "list" for b in e.section.blocks))
+    script = build_script(entry, lexicon)
+    assert script[0].target == HEADING and script[0].display == entry.section.title
+    items = [u for u in script[1:] if entry.section.blocks[u.target[0]].kind == "list"]
+    last_of_each = {u.target: u for u in items}.values()
+    assert len(last_of_each) >= 2
+    assert all(u.pause_ms >= 300 for u in last_of_each)
+
+
+def test_pauses_and_silent_clips_have_the_length_asked_for():
+    clip = Clip(bytes(2205 * 2))
+    assert with_pause(clip, 500).duration_ms == pytest.approx(600, abs=1)
+    silent = silent_clip("one two three", 120)
+    assert [w.start_ms for w in silent.words] == [0, 500, 1000]
+    assert silent.duration_ms == pytest.approx(2000, abs=5)
