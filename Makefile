@@ -24,6 +24,7 @@ check: setup
 
 bench: setup
 	$(VENV)/bin/python bench/startup.py
+	$(VENV)/bin/python bench/speech.py
 
 screenshots: setup
 	$(VENV)/bin/python scripts/screenshots.py

@@ -124,9 +124,9 @@ def _speak(args: argparse.Namespace) -> int:
 
     from kiosk.content import load_library
     from kiosk.speech import export
+    from kiosk.speech.clinic import clinic_voice, lexicon_path
     from kiosk.speech.lexicon import load_lexicon
     from kiosk.speech.synth import MAX_RATE, MIN_RATE, Synthesiser
-    from kiosk.ui.reading import clinic_voice, lexicon_path
 
     settings = _settings(args)
     library = load_library(settings.content_dir)
@@ -171,6 +171,14 @@ def _check(args: argparse.Namespace) -> int:
     library = load_library(settings.content_dir)
     problems = [f"configuration: {p}" for p in settings.problems]
     problems += [f"content: {e.message}" for e in library.errors]
+    from kiosk.speech.clinic import lexicon_path
+    from kiosk.speech.lexicon import load_lexicon
+
+    lexicon_file = lexicon_path(settings)
+    if lexicon_file.exists():
+        problems += [f"pronunciation: {p}" for p in load_lexicon(lexicon_file)[1]]
+        if not problems:
+            print(f"ok   pronunciation lexicon {lexicon_file.name}")
     for document in library.documents:
         print(f"ok   {document.id}: {document.title} ({len(document.entries)} sections)")
     for problem in problems:

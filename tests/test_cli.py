@@ -81,3 +81,15 @@ def test_the_kiosk_starts_and_draws_home_even_with_a_broken_config(virtual_displ
     assert "screen=home" in result.stdout
     assert "'fullscreen' must be bool" in result.stderr
     assert "unknown key 'loudness'" in result.stderr
+
+
+def test_check_reports_a_broken_pronunciation_lexicon(tmp_path: Path):
+    for name in ("ninds-als.yaml", "webmd-als.yaml"):
+        (tmp_path / name).write_text((ROOT / "content" / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    (tmp_path / "_pronunciation.yaml").write_text("words:\n  ALS: [a, l]\n  SOD1: S O D 1\n",
+                                                  encoding="utf-8")
+    result = kiosk("check", "--content", str(tmp_path))
+    assert result.returncode == 1
+    assert "pronunciation:" in result.stdout and "line 2" in result.stdout
+    assert "2 document(s) loaded, 1 problem(s)." in result.stdout

@@ -156,3 +156,33 @@ def test_absolute_content_dir_is_kept(tmp_path):
     target = tmp_path / "elsewhere"
     path = write_config(tmp_path, f"content_dir: '{target}'\n")
     assert load_settings(path).content_dir == target.resolve()
+
+
+def test_reading_settings_are_read_and_checked(tmp_path):
+    settings = load_settings(write_config(tmp_path, (
+        "speech_rate: 180\nvolume: 0.6\nvoice: gmw/en\nstep_mode: true\nread_on: false\n"
+        "audio_output: none\n")))
+    assert settings.problems == ()
+    assert (settings.speech_rate, settings.volume, settings.voice) == (180, 0.6, "gmw/en")
+    assert (settings.step_mode, settings.read_on, settings.audio_output) == (True, False, "none")
+
+
+@pytest.mark.parametrize("line, key, words", [
+    ("speech_rate: 400", "speech_rate", "between 80 and 250"),
+    ("speech_rate: fast", "speech_rate", "must be int"),
+    ("volume: 0", "volume", "between 0.2 and 1.0"),
+    ("step_mode: sometimes", "step_mode", "must be bool"),
+    ("audio_output: bluetooth", "audio_output", "one of auto, device, none"),
+])
+def test_a_bad_reading_setting_is_named_and_its_default_used(tmp_path, line, key, words):
+    settings = load_settings(write_config(tmp_path, line + "\n"))
+    (problem,) = settings.problems
+    assert f"'{key}'" in problem and words in problem
+    assert getattr(settings, key) == getattr(DEFAULTS, key)
+
+
+def test_the_shipped_configuration_matches_the_defaults():
+    shipped = load_settings(paths.DEFAULT_CONFIG)
+    assert shipped.problems == ()
+    for key in ("speech_rate", "volume", "voice", "step_mode", "read_on", "audio_output"):
+        assert getattr(shipped, key) == getattr(DEFAULTS, key), key

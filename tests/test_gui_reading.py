@@ -229,3 +229,33 @@ def test_leaving_the_reader_stops_reading(pilot, speakers, tmp_path):
     pilot.frames(2)
     assert pilot.app.reading.narrator.status().state == "idle"
     assert speakers.last_sound_at() < time.monotonic() - 0.15
+
+
+def test_settings_change_speed_voice_and_step_mode_for_this_visitor(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    pilot.app.go("settings")
+    pilot.frames(3)
+    screen = pilot.app.manager.current_screen
+    assert screen.ids.speed_label.text == "Reading speed: 150 words a minute"
+    assert screen.ids.voice_label.text == "Voice: English (America)"
+    pilot.tap_after_scrolling("Read faster")
+    wait_until(pilot, lambda: "170 words" in screen.ids.speed_label.text, what="speed shown")
+    pilot.tap_after_scrolling("Next voice")
+    wait_until(pilot, lambda: screen.ids.voice_label.text != "Voice: English (America)",
+               what="another voice chosen")
+    wait_until(pilot, lambda: speakers.last_sound_at() is not None, what="the voice is heard")
+    pilot.tap_after_scrolling("Stop after each sentence")
+    wait_until(pilot, lambda: pilot.app.reading.narrator.voice.step_mode, what="step mode")
+    wait_until(pilot, lambda: pilot.button("Read on without stopping"), what="label flips")
+    pilot.screenshot("settings-reading")
+    pilot.app.go("back")
+    pilot.frames(3)
+    assert pilot.screen == "reader"
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: pilot.app.read_label == "Continue", what="step mode in reader")
+    pilot.app.apply_clinic_defaults()
+    pilot.frames(3)
+    voice = pilot.app.reading.narrator.voice
+    wait_until(pilot, lambda: pilot.app.reading.narrator.voice.rate == 150, what="reset")
+    voice = pilot.app.reading.narrator.voice
+    assert (voice.voice, voice.step_mode) == ("gmw/en-us", False)

@@ -8,18 +8,20 @@ narrator where it is, twenty times a second.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from dataclasses import replace
 
 from kivy.clock import Clock
 
 from kiosk.config import Settings
 from kiosk.content import Entry
 from kiosk.speech.audio import Sink, open_output
+from kiosk.speech.clinic import clinic_voice, lexicon_path
 from kiosk.speech.lexicon import Lexicon, load_lexicon
-from kiosk.speech.narrator import Narrator, State, Status, Voice
+from kiosk.speech.narrator import Narrator, State, Status
+from kiosk.speech.normalise import normalise
 from kiosk.speech.player import Player
-from kiosk.speech.script import build_script
-from kiosk.speech.synth import Synthesiser
+from kiosk.speech.script import HEADING, Utterance, build_script
+from kiosk.speech.synth import Synthesiser, SynthesisError, VoiceInfo
 from kiosk.state import Screen, View
 
 log = logging.getLogger(__name__)
@@ -33,17 +35,7 @@ READ_LABELS = {
     State.WAITING: "Continue",
 }
 OUTPUTS = {"auto": "auto", "device": "device", "none": "null"}
-
-
-def clinic_voice(settings: Settings) -> Voice:
-    """The reading voice the clinic configured."""
-    return Voice(rate=settings.speech_rate, volume=settings.volume,
-                 voice=settings.voice or None, step_mode=settings.step_mode)
-
-
-def lexicon_path(settings: Settings) -> Path:
-    """The pronunciation lexicon lives with the documents, for the clinic to edit."""
-    return Path(settings.content_dir) / "_pronunciation.yaml"
+SAMPLE = "This is how the kiosk reads aloud. You can make it slower, faster, quieter or louder."
 
 
 class ReadingController:
@@ -75,6 +67,9 @@ class ReadingController:
         self._marked = None
         self._scroll_pending = False
         self._told_no_sound = False
+        self._synthesise = synthesise
+        self._voices: list[VoiceInfo] | None = None
+        self._samples = 0
         self._event = Clock.schedule_interval(self._poll, POLL_SECONDS)
         self._update_labels(State.IDLE)
 
@@ -92,7 +87,9 @@ class ReadingController:
         self._shown = None
         if key == self.key:
             return
-        active = self.narrator.status().state in (State.READING, State.WAITING)
+        reading_a_section = self.key is not None and self.key[0] != "sample"
+        active = reading_a_section and self.narrator.status().state in (
+            State.READING, State.WAITING)
         self.key = key
         self.narrator.load(key, lambda: build_script(entry, self.lexicon))
         if active:
@@ -127,6 +124,48 @@ class ReadingController:
     def change_volume(self, steps: int) -> None:
         self.narrator.change_volume(steps)
 
+    def voices(self) -> list[VoiceInfo]:
+        """The English voices that can be chosen (empty when there is no speech engine)."""
+        if self._voices is None:
+            try:
+                self._voices = Synthesiser.shared().voices() if self._synthesise else []
+            except SynthesisError as error:
+                log.warning("cannot list voices: %s", error)
+                self._voices = []
+        return self._voices
+
+    def voice_name(self) -> str:
+        """The chosen voice in words, e.g. "English (America)"."""
+        chosen = self.narrator.voice.voice
+        return next((v.name for v in self.voices() if v.id == chosen),
+                    chosen or "the speech engine's default")
+
+    def next_voice(self) -> None:
+        """Choose the next installed English voice, and let it be heard."""
+        voices = self.voices()
+        if not voices:
+            self.app.say_notice("No other voices are installed.")
+            return
+        ids = [v.id for v in voices]
+        current = self.narrator.voice.voice
+        following = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
+        self.narrator.set_voice(replace(self.narrator.voice, voice=following))
+        self.say_sample()
+
+    def toggle_step_mode(self) -> None:
+        """Pause after every sentence, or read on."""
+        voice = self.narrator.voice
+        self.narrator.set_voice(replace(voice, step_mode=not voice.step_mode))
+
+    def say_sample(self) -> None:
+        """Read a short sentence with the current voice, speed and volume."""
+        self._tell_if_silent()
+        self._samples += 1
+        sample = Utterance(0, HEADING, 0, len(SAMPLE), normalise(SAMPLE, self.lexicon))
+        self.key = ("sample", self._samples)
+        self.narrator.load(self.key, (sample,))
+        self.narrator.read(0)
+
     def reset(self) -> None:
         """Stop, and go back to the clinic's voice, speed and volume (for the next visitor)."""
         self.narrator.stop()
@@ -160,6 +199,8 @@ class ReadingController:
             self._update_labels(data["state"])
         elif kind == "voice":
             self._update_labels(self.narrator.status().state)
+            if self.app.manager is not None and self.app.manager.current == "settings":
+                self.app.manager.current_screen.refresh(self.app)
         elif kind in ("notice", "problem"):
             self.app.say_notice(data["message"])
         elif kind == "end" and data.get("key") == self.key:

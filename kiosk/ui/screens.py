@@ -31,7 +31,15 @@ HELP_TEXT = (
     "On the Contents screen every section has a number. Choose a number to open that section.",
     "While reading, use [b]Next section[/b] and [b]Previous section[/b] to move through the "
     "document, and [b]Scroll up[/b] and [b]Scroll down[/b] to move through a long section.",
-    "[b]Settings[/b] changes the colours and the size of the text. The kiosk returns to its "
+    "[b]Read aloud[/b] reads the section to you and marks each word as it is spoken, then goes "
+    "on to the next section. [b]Pause[/b] and [b]Resume[/b] keep your place; [b]Stop[/b] "
+    "starts again from the top; [b]Repeat[/b] says the sentence again. [b]Slower[/b], "
+    "[b]Faster[/b], [b]Quieter[/b] and [b]Louder[/b] change the reading. Touch a paragraph to "
+    "read from there.",
+    "Reading keys: R reads or pauses, S stops, A says the sentence again, the full stop and "
+    "the comma skip to the next or previous sentence, minus and plus read slower or faster.",
+    "[b]Settings[/b] changes the colours, the size of the text, the reading speed, the volume "
+    "and the voice, and can make the kiosk wait after each sentence. The kiosk returns to its "
     "usual settings for the next person.",
 )
 
@@ -41,6 +49,11 @@ class KioskScreen(Screen):
 
     def refresh(self, app: App) -> None:
         """Rebuild what depends on the state (documents, section text, settings)."""
+
+    def on_pre_enter(self, *_args) -> None:
+        """Each visit to a screen starts at its top."""
+        if "scroll" in self.ids:
+            self.ids.scroll.scroll_y = 1.0
 
 
 class HomeScreen(KioskScreen):
@@ -183,6 +196,16 @@ class SettingsScreen(KioskScreen):
             self.ids[f"theme_{name}"].text = f"[b]{label}[/b]\n(chosen)" if chosen else label
         step = TEXT_SCALES.index(app.text_scale) + 1
         self.ids.size_label.text = f"Text size: step {step} of {len(TEXT_SCALES)}"
+        voice = app.reading.narrator.voice
+        self.ids.speed_label.text = f"Reading speed: {voice.rate} words a minute"
+        self.ids.volume_label.text = f"Volume: {round(voice.volume * 100)}%"
+        self.ids.voice_label.text = f"Voice: {escape_markup(app.reading.voice_name())}"
+        self.ids.step_label.text = (
+            "Reading one sentence at a time: the kiosk waits after each sentence until you "
+            "choose Continue." if voice.step_mode else "Reading goes on from sentence to sentence."
+        )
+        self.ids.step_mode.text = ("Read on without stopping" if voice.step_mode
+                                   else "Stop after each sentence")
 
 
 def _source_line(document: Document, full: bool = False) -> str:
