@@ -12,13 +12,15 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS = ROOT / "docs" / "screenshots"
 WANTED = (
     "home", "contents-keyboard-focus", "reader", "reader-notice", "help", "settings",
-    "settings-light-larger", "home-broken-document",
+    "settings-light-larger", "home-broken-document", "reader-reading",
+    "reader-scrolled-to-reading", "settings-reading",
 )
 
 
 def main() -> int:
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "tests/test_gui_navigation.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "tests/test_gui_navigation.py",
+         "tests/test_gui_reading.py"],
         cwd=ROOT,
     )
     if result.returncode != 0:

@@ -57,6 +57,13 @@ def marked(pilot) -> tuple[str | None, str | None]:
     return None, None
 
 
+def released_at(button) -> list[float]:
+    """A list that gets the moment ``button`` is released (when a press takes effect)."""
+    moments: list[float] = []
+    button.bind(on_release=lambda *_: moments.append(time.monotonic()))
+    return moments
+
+
 def open_fruit(pilot, tmp_path: Path, **settings) -> None:
     from kiosk.config import Settings
 
@@ -125,12 +132,12 @@ def test_pause_resume_and_stop_silence_at_once(pilot, speakers, tmp_path):
     open_fruit(pilot, tmp_path)
     pilot.tap("Read aloud")
     wait_until(pilot, lambda: marked(pilot)[1] == "banana", what="banana")
-    pressed = time.monotonic()
+    pressed = released_at(pilot.button("Pause"))
     pilot.tap("Pause")
     pilot.frames(3)
     time.sleep(0.3)
     last = speakers.last_sound_at()
-    assert last is not None and last - pressed < 0.1, "sound went on after Pause"
+    assert last is not None and last - pressed[0] < 0.1, "sound went on after Pause"
     word = marked(pilot)
     assert word[1] in ("banana", "cherry") and pilot.button("Resume")
     time.sleep(0.3)
@@ -138,11 +145,11 @@ def test_pause_resume_and_stop_silence_at_once(pilot, speakers, tmp_path):
     assert marked(pilot) == word, "the place moved while paused"
     pilot.tap("Resume")
     wait_until(pilot, lambda: marked(pilot)[1] == "damson", what="reading on after Resume")
-    pressed = time.monotonic()
+    pressed = released_at(pilot.button("Stop"))
     pilot.tap("Stop")
     time.sleep(0.3)
     pilot.frames(3)
-    assert speakers.last_sound_at() - pressed < 0.1, "sound went on after Stop"
+    assert speakers.last_sound_at() - pressed[0] < 0.1, "sound went on after Stop"
     assert marked(pilot) == (None, None)
     assert pilot.button("Read aloud")
 
@@ -259,3 +266,54 @@ def test_settings_change_speed_voice_and_step_mode_for_this_visitor(pilot, speak
     wait_until(pilot, lambda: pilot.app.reading.narrator.voice.rate == 150, what="reset")
     voice = pilot.app.reading.narrator.voice
     assert (voice.voice, voice.step_mode) == ("gmw/en-us", False)
+
+
+def test_next_section_while_reading_goes_on_reading_there(pilot, speakers, tmp_path):
+    open_fruit(pilot, tmp_path)
+    pilot.tap("Read aloud")
+    wait_until(pilot, lambda: marked(pilot)[0] == "Fruit", what="reading")
+    pilot.tap("Next section")
+    wait_until(pilot, lambda: marked(pilot)[0] == "Vegetables", what="reading the next section")
+    assert pilot.view.section_number == 2
+    pilot.tap("Stop")
+
+
+def test_the_sentence_being_read_is_scrolled_into_view(pilot, speakers):
+    from kiosk_pilot import visible_rect
+
+    pilot.app.go("open_document", document_id="ninds-als")
+    pilot.app.go("open_section", number=2)  # long: text, a list of risk factors, more text
+    pilot.frames(3)
+    screen = pilot.app.manager.get_screen("reader")
+    assert screen.ids.scroll.overflow() > 0, "the section fits; pick a longer one"
+    last = max(screen.texts)
+    pilot.app.reading.read_from(last)
+    wait_until(pilot, lambda: screen.texts[last].marked is not None, what="last paragraph read")
+    wait_until(pilot, lambda: screen.texts[last].sentence_box() is not None, what="marks drawn")
+    pilot.frames(5)
+    label = screen.texts[last]
+    top, bottom = label.sentence_box()
+    area = visible_rect(label)
+    assert area is not None, "the paragraph being read is out of view"
+    label_top = label.to_window(label.x, label.top)[1]
+    assert area[1] <= label_top - bottom and label_top - top <= area[3], "sentence not in view"
+    pilot.screenshot("reader-scrolled-to-reading")
+    pilot.tap("Stop")
+
+
+def test_without_sound_the_screen_says_so(pilot, speakers, tmp_path):
+    from kiosk.speech.audio import NO_DEVICE
+
+    reading = pilot.app.reading
+    open_fruit(pilot, tmp_path)
+    reading.no_sound = NO_DEVICE  # as open_output reports on a machine with no speakers
+    try:
+        reading._update_labels(reading.narrator.status().state)
+        pilot.tap("Read aloud")
+        assert pilot.app.notice.text == NO_DEVICE
+        assert pilot.app.reading_status.startswith("No sound")
+        wait_until(pilot, lambda: marked(pilot)[0] == "Fruit", what="still highlighted")
+    finally:
+        reading.no_sound = None
+        reading.stop()
+        reading._update_labels(reading.narrator.status().state)

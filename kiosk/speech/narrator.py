@@ -110,9 +110,14 @@ class Narrator:
 
     def toggle(self) -> None:
         """The Read/Pause button: read, pause, or carry on, depending on the state."""
+        if self._state is State.READING:
+            self._player.pause()  # at once, not after queued work
         self._queue.put(self._toggle)
 
     def pause(self) -> None:
+        """Silence now, keeping the place; Resume goes on from the same word."""
+        if self._state is State.READING:
+            self._player.pause()  # at once, not after queued work
         self._queue.put(self._pause)
 
     def resume(self) -> None:
