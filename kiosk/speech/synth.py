@@ -143,6 +143,7 @@ class Synthesiser:
         # Wrap the driver's synthesis callback to keep each word's audio position too.
         self._espeak.SetSynthCallback(self._on_synth)
         self._voice: str | None = None
+        self._default_voice: str | None = self._engine.getProperty("voice")
         self._rate: int | None = None
         self._set("volume", 1.0)  # loudness is the player's job
 
@@ -178,6 +179,7 @@ class Synthesiser:
         return sorted(found, key=lambda v: (not v.id.endswith("/en-us"), v.name))
 
     def _synthesise(self, text: str, rate: int, voice: str | None) -> Clip:
+        voice = voice or self._default_voice
         if voice and voice != self._voice:
             self._voice = voice  # an unknown voice is reported once; espeak keeps its voice
             try:
