@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,27 +94,39 @@ def load_library(folder: Path) -> Library:
     return library
 
 
-def load_document(path: Path) -> Document:
-    """Read one YAML document file; raises ContentError saying what to fix."""
-    path = Path(path)
+def read_text_file(path: Path, max_bytes: int, too_big: Callable[[int], str],
+                   missing: str | None = None) -> str:
+    """The UTF-8 text of a content file, or a ContentError saying what to fix.
+
+    ``too_big(size)`` words the problem of a file over ``max_bytes``; ``missing``, if given,
+    replaces the plain "cannot read" message for a file that does not exist.
+    """
     try:
         size = path.stat().st_size
+    except FileNotFoundError as error:
+        if missing is not None:
+            raise ContentError(missing, path=path) from None
+        raise ContentError(f"cannot read the file ({error.strerror})", path=path) from error
     except OSError as error:
         raise ContentError(f"cannot read the file ({error.strerror})", path=path) from error
-    if size > MAX_FILE_BYTES:
-        raise ContentError(
-            f"the file is {size // (1024 * 1024)} MB; documents must be under "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB, so split it",
-            path=path,
-        )
+    if size > max_bytes:
+        raise ContentError(too_big(size), path=path)
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise ContentError(
             "the file is not UTF-8 text; save it with UTF-8 encoding", path=path, line=line
         ) from error
+
+
+def load_document(path: Path) -> Document:
+    """Read one YAML document file; raises ContentError saying what to fix."""
+    path = Path(path)
+    text = read_text_file(path, MAX_FILE_BYTES, lambda size: (
+        f"the file is {size // (1024 * 1024)} MB; documents must be under "
+        f"{MAX_FILE_BYTES // (1024 * 1024)} MB, so split it"))
     return parse_document(text, path)
 
 

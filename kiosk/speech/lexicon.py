@@ -19,6 +19,7 @@ from types import MappingProxyType
 import yaml
 
 from kiosk.content.errors import ContentError
+from kiosk.content.loader import read_text_file
 from kiosk.paths import CONTENT_DIR
 
 DEFAULT_LEXICON_PATH: Path = CONTENT_DIR / "_pronunciation.yaml"
@@ -238,30 +239,13 @@ class _Problems:
 
 
 def _read(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ContentError(
-            "the pronunciation file is missing, so words are said as the speech engine "
-            f"guesses; create {path.name} in the content folder",
-            path=path,
-        ) from None
-    except OSError as error:
-        raise ContentError(f"cannot read the file ({error.strerror})", path=path) from error
-    if size > MAX_FILE_BYTES:
-        raise ContentError(
-            f"the file is {size // 1024} KB; a pronunciation file must be under "
-            f"{MAX_FILE_BYTES // 1024} KB, so remove entries",
-            path=path,
-        )
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ContentError(
-            "the file is not UTF-8 text; save it with UTF-8 encoding", path=path, line=line
-        ) from error
+    return read_text_file(
+        path, MAX_FILE_BYTES,
+        lambda size: (f"the file is {size // 1024} KB; a pronunciation file must be under "
+                      f"{MAX_FILE_BYTES // 1024} KB, so remove entries"),
+        missing=("the pronunciation file is missing, so words are said as the speech engine "
+                 f"guesses; create {path.name} in the content folder"),
+    )
 
 
 def _line(node: yaml.Node) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from kiosk.speech.clip import BYTES_PER_FRAME, Clip, WordTiming
+from kiosk.speech.clip import BYTES_PER_FRAME, SAMPLE_RATE, Clip, WordTiming
 from kiosk.speech.player import Player
 from kiosk.speech.script import Utterance, first_in_target
 from kiosk.speech.synth import DEFAULT_RATE, MAX_RATE, MIN_RATE, SynthesisError
@@ -378,5 +378,5 @@ def silent_clip(text: str, rate: int) -> Clip:
         start = text.index(word, position)
         position = start + len(word)
         words.append(WordTiming(int(n * ms_per_word), start, position))
-    frames = int((len(words) + 1) * ms_per_word * 22.05)
+    frames = int((len(words) + 1) * ms_per_word * SAMPLE_RATE / 1000)
     return Clip(bytes(frames * BYTES_PER_FRAME), words=tuple(words))

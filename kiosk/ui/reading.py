@@ -43,10 +43,9 @@ class ReadingController:
 
     def __init__(self, app, settings: Settings, sink: Sink | None = None) -> None:
         self.app = app
-        self.settings = settings
         self.problems: list[str] = []
         """What is wrong with speech, in plain words (shown once the window is up)."""
-        self.lexicon, lexicon_problems = self._load_lexicon()
+        self.lexicon, lexicon_problems = self._load_lexicon(settings)
         self.problems += lexicon_problems
         if sink is None:
             sink, self.no_sound = open_output(OUTPUTS[settings.audio_output])
@@ -179,8 +178,9 @@ class ReadingController:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _load_lexicon(self) -> tuple[Lexicon, list[str]]:
-        path = lexicon_path(self.settings)
+    @staticmethod
+    def _load_lexicon(settings: Settings) -> tuple[Lexicon, list[str]]:
+        path = lexicon_path(settings)
         if not path.exists():
             return Lexicon.empty(), []
         return load_lexicon(path)
@@ -249,10 +249,10 @@ class ReadingController:
             self._marked.show_reading(None)
         if label is not None:
             utterance = script[status.index]
-            if self._marked is not label or (label.marked or (None,))[0] != (
-                    utterance.start, utterance.end):
-                self._scroll_pending = True
-            label.show_reading((utterance.start, utterance.end), status.word)
+            sentence = (utterance.start, utterance.end)
+            if label is not self._marked or label.marked is None or label.marked[0] != sentence:
+                self._scroll_pending = True  # a new sentence: bring it into view
+            label.show_reading(sentence, status.word)
         self._marked = label
 
     def _scroll_to_mark(self, screen) -> None:
