@@ -1,4 +1,5 @@
-"""Command line: ``kiosk run | import | speak | check`` (``python -m kiosk`` does the same)."""
+"""Command line: ``kiosk run | import | speak | hear | models | check`` (``python -m kiosk``
+does the same)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--fullscreen", action="store_true", default=None, help="cover the screen")
     mode.add_argument("--windowed", action="store_true", help="run in a window")
+    run.add_argument("--mic-file", type=Path, nargs="+", metavar="WAV",
+                     help="listen to these WAV files instead of the microphone (demos, tests)")
+    run.add_argument("--mic-speed", type=float, default=1.0, metavar="X",
+                     help="play --mic-file X times faster than real time (default 1)")
     run.add_argument("--quit-after-draw", action="store_true", help=argparse.SUPPRESS)
     run.set_defaults(func=_run)
 
@@ -53,6 +58,25 @@ def _parser() -> argparse.ArgumentParser:
     speak.add_argument("--config", type=Path, help="configuration file")
     speak.add_argument("--content", type=Path, help="folder of YAML documents")
     speak.set_defaults(func=_speak)
+
+    hear = verbs.add_parser("hear", help="recognise voice commands in WAV files (JSON lines)")
+    hear.add_argument("files", type=Path, nargs="+", metavar="FILE.wav")
+    hear.add_argument("--document", help="as on the Reader screen of this document id")
+    hear.add_argument("--screen", choices=["home", "contents", "reader", "help", "settings"],
+                      help="the screen whose commands apply (default home, or reader with "
+                           "--document)")
+    hear.add_argument("--reading", action="store_true",
+                      help="as while the kiosk reads aloud (only stop and pause)")
+    hear.add_argument("--engine", choices=["auto", "vosk", "pocketsphinx"], default="auto")
+    hear.add_argument("--plain", action="store_true",
+                      help="plain grammar decoding, no rejection (for comparison)")
+    hear.add_argument("--content", type=Path, help="folder of YAML documents")
+    hear.add_argument("--config", type=Path, help="configuration file")
+    hear.set_defaults(func=_hear)
+
+    from kiosk.voice.models import add_models_parser
+
+    add_models_parser(verbs)
 
     check = verbs.add_parser("check", help="validate content and configuration")
     check.add_argument("--config", type=Path, help="configuration file")
@@ -162,6 +186,14 @@ def _speak(args: argparse.Namespace) -> int:
     print(f"\nWrote {args.out} ({timings['duration_ms'] / 1000:.1f} s of speech, "
           f"{len(timings['sentences'])} sentences) and {timings_path}", file=sys.stderr)
     return 0
+
+
+def _hear(args: argparse.Namespace) -> int:
+    from kiosk.voice.hear import run_hear
+
+    settings = _settings(args)
+    return run_hear(args.files, args.document, args.engine, settings.content_dir,
+                    screen=args.screen, reading=args.reading, plain=args.plain)
 
 
 def _check(args: argparse.Namespace) -> int:

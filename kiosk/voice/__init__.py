@@ -1,0 +1,1 @@
+"""Offline voice commands: grammar per screen, two engines, end-pointing and rejection."""

@@ -1,0 +1,201 @@
+"""What can be said on each screen, and what each phrase means (no Kivy here).
+
+The command phrases live in ``commands.yaml`` beside this file. :func:`grammar_for` builds
+the :class:`Grammar` of one screen: the intents that do something there, a number for each
+numbered button, and the section titles and aliases of the open document. The same Grammar
+gives the engine its phrase list, turns a recognised phrase back into a :class:`Meaning`,
+and writes the Help lines, so what Help says is exactly what is listened for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kiosk.content import Document
+from kiosk.voice.pronounce import words_of
+
+COMMANDS_FILE = Path(__file__).with_name("commands.yaml")
+NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen "
+                "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
+"""Numbers one to twenty, as said; a screen offers as many as it shows."""
+
+INTENT_LABELS = {
+    "read": "Read aloud", "stop": "Stop reading", "pause": "Pause", "resume": "Resume",
+    "next": "Next section", "previous": "Go back", "home": "Home", "contents": "Contents",
+    "repeat": "Repeat the sentence", "faster": "Read faster", "slower": "Read slower",
+    "louder": "Louder", "quieter": "Quieter", "bigger": "Bigger text",
+    "smaller": "Smaller text", "scroll_down": "Scroll down", "scroll_up": "Scroll up",
+    "help": "Help", "yes": "Yes", "no": "No", "open": "Open",
+}
+"""What each intent does, in words for the caption and Help."""
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a recognised phrase asks for."""
+
+    intent: str
+    """An intent name from commands.yaml, or "open"."""
+    number: int | None = None
+    """For "open": the number said (a numbered button on the screen)."""
+    section_id: str | None = None
+    """For "open" by title or alias: the section's id."""
+    title: str | None = None
+    """For "open" by title or alias: the section's title."""
+
+    def describe(self) -> str:
+        """What the kiosk does, in a few words: "Next section", "Open 3", "Open Stem cells"."""
+        if self.intent == "open":
+            return f"Open {self.title}" if self.title else f"Open {self.number}"
+        return INTENT_LABELS.get(self.intent, self.intent.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class CommandSet:
+    """The contents of commands.yaml."""
+
+    intents: dict[str, tuple[str, ...]]
+    number_prefixes: tuple[str, ...]
+    title_prefixes: tuple[str, ...]
+    barge_in: tuple[str, ...]
+    wake_word: str
+    screens: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=4)
+def load_commands(path: Path = COMMANDS_FILE) -> CommandSet:
+    """Read and check the command phrases; raises ValueError naming what is wrong."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def phrases(value, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(p, str) and p.strip()
+                                                  for p in value):
+            raise ValueError(f"{path}: '{where}' must be a list of phrases")
+        return tuple(" ".join(words_of(str(p))) for p in value)
+
+    intents = {name: phrases(value, f"intents.{name}")
+               for name, value in (data.get("intents") or {}).items()}
+    screens = {name: tuple(value) for name, value in (data.get("screens") or {}).items()}
+    for screen, names in screens.items():
+        unknown = set(names) - set(intents) - {"numbers", "titles"}
+        if unknown:
+            raise ValueError(f"{path}: screens.{screen} names unknown intents: "
+                             f"{', '.join(sorted(unknown))}")
+    barge_in = tuple(data.get("barge_in") or ())
+    if set(barge_in) - set(intents):
+        raise ValueError(f"{path}: barge_in must name intents")
+    return CommandSet(intents, phrases(data.get("number_prefixes") or [], "number_prefixes"),
+                      phrases(data.get("title_prefixes") or [], "title_prefixes"), barge_in,
+                      str(data.get("wake_word") or "kiosk").lower(), screens)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where the person is: what the grammar depends on."""
+
+    screen: str = "home"
+    """home, contents, reader, help or settings."""
+    document: Document | None = None
+    """The open document, if any."""
+    numbers: int = 0
+    """How many numbered buttons the screen shows (documents on Home, sections elsewhere)."""
+    reading: bool = False
+    """The kiosk is speaking: only the barge-in commands are listened for."""
+    wake: bool = False
+    """Wake-word mode, not yet woken: every phrase must start with the wake word."""
+
+
+@dataclass
+class Grammar:
+    """The phrases one screen listens for, and what each means."""
+
+    meanings: dict[str, Meaning] = field(default_factory=dict)
+    """phrase -> meaning, in the order Help lists them."""
+    wake_word: str = ""
+    """When set, phrases are heard only after this word (and the word alone wakes)."""
+
+    @property
+    def phrases(self) -> list[str]:
+        """Every phrase the engine should allow."""
+        if not self.wake_word:
+            return list(self.meanings)
+        return [self.wake_word, *(f"{self.wake_word} {p}" for p in self.meanings)]
+
+    def parse(self, text: str) -> Meaning | None:
+        """The meaning of a recognised phrase; None when it is not one of ours."""
+        text = " ".join(text.lower().split())
+        if self.wake_word:
+            if text == self.wake_word:
+                return Meaning("wake")
+            if not text.startswith(self.wake_word + " "):
+                return None
+            text = text[len(self.wake_word) + 1:]
+        return self.meanings.get(text)
+
+    def drop(self, phrases: set[str]) -> None:
+        """Forget phrases the engine cannot say (words it cannot pronounce)."""
+        for phrase in phrases:
+            self.meanings.pop(phrase, None)
+
+    def help_lines(self) -> list[tuple[str, list[str]]]:
+        """(what it does, [phrases]) for Help: one line per intent; numbers and titles are
+        summarised rather than listed one by one."""
+        lines: dict[str, list[str]] = {}
+        titles: list[str] = []
+        numbers: list[int] = []
+        for phrase, meaning in self.meanings.items():
+            if meaning.intent == "open" and meaning.title:
+                if meaning.title not in titles:
+                    titles.append(meaning.title)
+            elif meaning.intent == "open":
+                numbers.append(meaning.number or 0)
+            else:
+                lines.setdefault(meaning.describe(), []).append(phrase)
+        result = list(lines.items())
+        if numbers:
+            low, high = min(numbers), max(numbers)
+            result.append(("Open a numbered item",
+                           [f"a number from {NUMBER_WORDS[low - 1]} to {NUMBER_WORDS[high - 1]}",
+                            f"open {NUMBER_WORDS[low - 1]}"]))
+        if titles:
+            result.append(("Open a section by name",
+                           [f"a section's title, such as \u201c{titles[0].lower()}\u201d"]))
+        return result
+
+
+def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar:
+    """The grammar of one screen (see :class:`Context`)."""
+    commands = commands or load_commands()
+    meanings: dict[str, Meaning] = {}
+
+    def add(phrase: str, meaning: Meaning) -> None:
+        if phrase and phrase not in meanings:
+            meanings[phrase] = meaning
+
+    offered = commands.screens.get(context.screen, ())
+    if context.reading:
+        offered = tuple(name for name in commands.barge_in if name in offered)
+    for name in offered:
+        for phrase in commands.intents.get(name, ()):
+            add(phrase, Meaning(name))
+    if "numbers" in offered:
+        for number in range(1, min(context.numbers, len(NUMBER_WORDS)) + 1):
+            word = NUMBER_WORDS[number - 1]
+            add(word, Meaning("open", number=number))
+            for prefix in commands.number_prefixes:
+                add(f"{prefix} {word}", Meaning("open", number=number))
+    if "titles" in offered and context.document is not None:
+        for entry in context.document.entries:
+            section = entry.section
+            meaning = Meaning("open", number=entry.number, section_id=section.id,
+                              title=section.title)
+            for name in (section.title, *section.aliases):
+                phrase = " ".join(words_of(name))
+                add(phrase, meaning)
+                for prefix in commands.title_prefixes:
+                    add(f"{prefix} {phrase}", meaning)
+    return Grammar(meanings, commands.wake_word if context.wake else "")

@@ -1,0 +1,254 @@
+"""Listening: microphone frames in, commands out (no Kivy here).
+
+:class:`Processor` is the whole path from 30 ms frames to judged utterances, without
+threads: end-pointing, the listening modes, the barge-in grammar while the kiosk speaks and
+the guard against its own voice. ``kiosk hear`` and the benchmark push file audio through
+it; :class:`Listener` runs it on a thread fed by a microphone or a file microphone and tells
+the app what was heard. No audio is kept once an utterance is decoded, and the log holds
+intent names only.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from kiosk.voice.endpoint import Audio, Ended, Endpointer, Started, frame_level
+from kiosk.voice.grammar import CommandSet, Context, Grammar, Meaning, grammar_for, load_commands
+from kiosk.voice.pronounce import words_of
+from kiosk.voice.recogniser import Heard, Recogniser
+
+log = logging.getLogger(__name__)
+
+WAKE_SECONDS = 6.0
+"""After the wake word alone, commands are heard without it for this long."""
+
+
+class Mode(StrEnum):
+    """How the kiosk listens (set in Settings)."""
+
+    ALWAYS = "always"
+    PUSH_TO_TALK = "push_to_talk"
+    WAKE_WORD = "wake_word"
+    OFF = "off"
+
+
+MODE_LABELS = {
+    Mode.ALWAYS: "Always listening",
+    Mode.PUSH_TO_TALK: "Hold to talk",
+    Mode.WAKE_WORD: "Say \u201ckiosk\u201d first",
+    Mode.OFF: "Voice off",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One judged utterance, with when its speech ended (monotonic seconds)."""
+
+    heard: Heard
+    speech_end: float
+    """When the last voiced frame arrived, by the frame clock (for latency)."""
+
+
+class Processor:
+    """Frames in, judged utterances out; one thread at a time."""
+
+    def __init__(self, recogniser: Recogniser, commands: CommandSet | None = None,
+                 endpointer: Endpointer | None = None, mode: Mode = Mode.ALWAYS) -> None:
+        self.recogniser = recogniser
+        self.commands = commands or load_commands()
+        self.endpointer = endpointer or Endpointer()
+        self.mode = mode
+        self.context = Context()
+        self.talking = False
+        """Push-to-talk: the talk key, switch or button is held."""
+        self.own_words: Callable[[], str] = lambda: ""
+        """The words the kiosk is saying or has just said (own-voice guard)."""
+        self.level_db = -100.0
+        self._awake_until = 0.0
+        self._in_utterance = False
+        self._frame_clock = 0.0
+        self._voiced_at = 0.0
+        self._grammar_key: tuple | None = None
+
+    # -- configuration -------------------------------------------------------------------
+
+    def set_context(self, context: Context) -> None:
+        """Where the person is; the grammar follows from the next utterance on."""
+        self.context = context
+
+    def grammar(self) -> Grammar:
+        """The grammar that applies now (used by Help too)."""
+        return grammar_for(self._effective_context(), self.commands)
+
+    def _effective_context(self) -> Context:
+        wake = self.mode is Mode.WAKE_WORD and time.monotonic() >= self._awake_until
+        return replace(self.context, wake=wake and not self.context.reading)
+
+    def _use_current_grammar(self) -> None:
+        context = self._effective_context()
+        key = (context.screen, id(context.document), context.numbers, context.reading,
+               context.wake)
+        if key != self._grammar_key:
+            self.recogniser.use(grammar_for(context, self.commands))
+            self._grammar_key = key
+
+    # -- frames --------------------------------------------------------------------------
+
+    def push(self, frame: bytes, now: float | None = None) -> list[Event]:
+        """Process one 30 ms frame; returns the utterances it completed."""
+        self._frame_clock = time.monotonic() if now is None else now
+        self.level_db = frame_level(frame)
+        if self.mode is Mode.OFF or (self.mode is Mode.PUSH_TO_TALK and not self.talking
+                                     and not self._in_utterance):
+            self.endpointer.reset()
+            return []
+        events: list[Event] = []
+        before = self.endpointer.in_speech
+        for event in self.endpointer.push(frame, self.level_db):
+            events.extend(self._handle(event))
+        if self.endpointer.in_speech and self.endpointer.voiced:
+            self._voiced_at = self._frame_clock
+        if self.mode is Mode.PUSH_TO_TALK and before and not self.talking:
+            for event in self.endpointer.cut():
+                events.extend(self._handle(event))
+        return events
+
+    def release(self) -> list[Event]:
+        """Push-to-talk released: end the utterance now."""
+        self.talking = False
+        events: list[Event] = []
+        for event in self.endpointer.cut():
+            events.extend(self._handle(event))
+        return events
+
+    def _handle(self, event) -> list[Event]:
+        if isinstance(event, Started):
+            self._use_current_grammar()
+            self.recogniser.start(event.pcm)
+            self._in_utterance = True
+            self._voiced_at = self._frame_clock
+            return []
+        if isinstance(event, Audio):
+            if self._in_utterance and not self.endpointer.too_long:
+                self.recogniser.feed(event.pcm)
+            return []
+        if isinstance(event, Ended):
+            self._in_utterance = False
+            heard = self.recogniser.finish(event.speech_ms)
+            if event.too_long:
+                heard = Heard(heard.text, None, heard.ms, "the speech went on too long")
+            heard = self._after(heard)
+            return [Event(heard, self._voiced_at)]
+        return []
+
+    def _after(self, heard: Heard) -> Heard:
+        """Wake word and own-voice checks on an accepted phrase."""
+        meaning = heard.meaning
+        if meaning is None:
+            return heard
+        if self.context.reading and self._own_voice(heard.text):
+            log.info("ignored the kiosk's own voice")
+            return Heard(heard.text, None, heard.ms, "the kiosk's own voice")
+        if meaning.intent == "wake":
+            self._awake_until = time.monotonic() + WAKE_SECONDS
+            return heard
+        if self.mode is Mode.WAKE_WORD:
+            self._awake_until = 0.0
+        return heard
+
+    def _own_voice(self, text: str) -> bool:
+        """The phrase's words are all in what the kiosk is saying right now."""
+        spoken = set(words_of(self.own_words() or ""))
+        return bool(spoken) and all(word in spoken for word in text.split())
+
+
+class Listener:
+    """Runs a Processor on its own thread, fed by a microphone or a file microphone."""
+
+    def __init__(self, processor: Processor, source, on_event: Callable[[Event], None],
+                 on_problem: Callable[[str], None] | None = None) -> None:
+        self.processor = processor
+        self.source = source
+        self.on_event = on_event
+        self.on_problem = on_problem or (lambda _text: None)
+        self.running = False
+        self._frames: queue.Queue[bytes | None] = queue.Queue(maxsize=400)
+        self._actions: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def level_db(self) -> float:
+        return self.processor.level_db
+
+    def start(self) -> None:
+        """Open the source and begin listening; raises MicError when there is none."""
+        self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
+        self._thread.start()
+        self.source.start(self._frame_in)
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+        self.source.stop()
+        self._frames.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def call(self, action: Callable[[], None]) -> None:
+        """Run ``action`` on the listener thread before the next frame (grammar, modes)."""
+        self._actions.put(action)
+
+    def set_context(self, context: Context) -> None:
+        self.call(lambda: self.processor.set_context(context))
+
+    def set_mode(self, mode: Mode) -> None:
+        def change() -> None:
+            self.processor.mode = mode
+            self.processor.endpointer.reset()
+        self.call(change)
+
+    def talk(self, pressed: bool) -> None:
+        """Push-to-talk key, switch or button pressed or released."""
+        def change() -> None:
+            if pressed:
+                self.processor.talking = True
+            else:
+                for event in self.processor.release():
+                    self._deliver(event)
+        self.call(change)
+
+    def _frame_in(self, frame: bytes) -> None:
+        try:
+            self._frames.put_nowait(frame)
+        except queue.Full:  # the decoder fell behind: drop audio rather than lag
+            pass
+
+    def _run(self) -> None:
+        while True:
+            while not self._actions.empty():
+                self._actions.get_nowait()()
+            frame = self._frames.get()
+            if frame is None:
+                return
+            while not self._actions.empty():
+                self._actions.get_nowait()()
+            try:
+                events = self.processor.push(frame)
+            except Exception as error:  # noqa: BLE001 - keep listening after a bad utterance
+                log.exception("voice: an utterance could not be decoded")
+                self.on_problem(f"Voice commands had a problem ({type(error).__name__}).")
+                self.processor.endpointer.reset()
+                continue
+            for event in events:
+                self._deliver(event)
+
+    def _deliver(self, event: Event) -> None:
+        meaning: Meaning | None = event.heard.meaning
+        log.info("voice: %s", meaning.intent if meaning else "rejected")
+        self.on_event(event)
