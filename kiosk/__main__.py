@@ -117,7 +117,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"kiosk: cannot open the display ({error}). Is a screen attached, or DISPLAY "
               "set? For a virtual screen run: xvfb-run -a kiosk run", file=sys.stderr)
         return 2
-    app = KioskApp(settings)
+    mic = None
+    if args.mic_file:
+        from kiosk.voice.sources import FileMic
+
+        mic = FileMic(args.mic_file, speed=args.mic_speed)
+    app = KioskApp(settings, mic_source=mic)
     if args.quit_after_draw:
         _quit_after_first_frame(app)
     app.run()

@@ -17,6 +17,8 @@ from kiosk import paths
 
 THEMES = ("dark", "light")
 AUDIO_OUTPUTS = ("auto", "device", "none")
+LISTENING_MODES = ("always", "push_to_talk", "wake_word", "off")
+VOICE_ENGINES = ("auto", "vosk", "pocketsphinx")
 TEXT_SCALES = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75)
 """The text-size steps offered in Settings; 1.0 is the clinic default size."""
 
@@ -51,6 +53,13 @@ class Settings:
     """At the end of a section, go on reading the next one."""
     audio_output: str = "auto"
     """auto (speakers if any, else silent), device (speakers only) or none (always silent)."""
+    listening_mode: str = "always"
+    """Voice commands: always (listening all the time), push_to_talk (hold the T key, a
+    switch or the on-screen button), wake_word (say "kiosk" first) or off."""
+    voice_engine: str = "auto"
+    """auto (Vosk when its model is in models/, else PocketSphinx), vosk or pocketsphinx."""
+    microphone: str = ""
+    """Name (or part of it) of the microphone to use; empty for the system default."""
     problems: tuple[str, ...] = field(default=(), compare=False)
     """What was wrong in the configuration file, in plain words (defaults were used)."""
 
@@ -69,6 +78,9 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "step_mode": (bool,),
     "read_on": (bool,),
     "audio_output": (str,),
+    "listening_mode": (str,),
+    "voice_engine": (str,),
+    "microphone": (str,),
 }
 
 
@@ -130,6 +142,11 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
         problems.append(f"{name}: 'audio_output' must be one of {', '.join(AUDIO_OUTPUTS)}; "
                         "using auto")
         values.pop("audio_output")
+    for key, allowed in (("listening_mode", LISTENING_MODES), ("voice_engine", VOICE_ENGINES)):
+        if key in values and values[key] not in allowed:
+            problems.append(f"{name}: '{key}' must be one of {', '.join(allowed)}; "
+                            f"using {getattr(Settings, key)}")
+            values.pop(key)
     for key, low, high in (("window_width", 640, 7680), ("window_height", 480, 4320),
                            ("screen_width_mm", 100, 3000), ("speech_rate", 80, 250),
                            ("volume", 0.2, 1.0)):

@@ -106,6 +106,13 @@ class Navigator:
             observer(view)
         return view
 
+    def came_from(self) -> str:
+        """The screen before Help or Settings (where "what can I say" applies)."""
+        for view in reversed(self._history):
+            if view.screen not in (Screen.HELP, Screen.SETTINGS):
+                return view.screen.value
+        return Screen.HOME.value
+
     def reset(self) -> View:
         """Back to Home with nothing open, as for the next visitor."""
         self._history.clear()

@@ -73,7 +73,9 @@ def _kiosk_session(virtual_display: str):
     assert tuple(Window.size) == (1920, 1080), "Kivy was imported before the test window was set up"
     from audio_tools import VirtualSpeakers
 
-    app = KioskApp(settings, audio_sink=VirtualSpeakers())
+    from kiosk.voice.sources import FileMic
+
+    app = KioskApp(settings, audio_sink=VirtualSpeakers(), mic_source=FileMic([], speed=2.0))
     app._run_prepare()
     runTouchApp(embedded=True)
     pilot = Pilot(app, ARTIFACTS)

@@ -103,7 +103,8 @@ def test_unknown_key_is_named_with_the_known_keys(tmp_path):
     settings = load_settings(write_config(tmp_path, "colour: pink\ntheme: light\n"))
     (problem,) = settings.problems
     assert "unknown key 'colour'" in problem
-    assert "known keys: audio_output, content_dir, fullscreen, read_on, screen_width_mm" in problem
+    assert "known keys: audio_output, content_dir, fullscreen, listening_mode, microphone, " \
+           "read_on" in problem
     assert settings.theme == "light"
 
 
@@ -186,3 +187,14 @@ def test_the_shipped_configuration_matches_the_defaults():
     assert shipped.problems == ()
     for key in ("speech_rate", "volume", "voice", "step_mode", "read_on", "audio_output"):
         assert getattr(shipped, key) == getattr(DEFAULTS, key), key
+
+
+def test_listening_mode_and_engine_are_checked(tmp_path):
+    settings = load_settings(write_config(
+        tmp_path, "listening_mode: shout\nvoice_engine: whisper\nmicrophone: USB\n"))
+    assert settings.listening_mode == "always" and settings.voice_engine == "auto"
+    assert settings.microphone == "USB"
+    assert any("'listening_mode' must be one of always, push_to_talk, wake_word, off" in p
+               for p in settings.problems)
+    assert any("'voice_engine' must be one of auto, vosk, pocketsphinx" in p
+               for p in settings.problems)

@@ -14,6 +14,7 @@ from kivy.clock import Clock
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -27,11 +28,15 @@ from kiosk.ui import theme as sizes
 from kiosk.ui.focus import FocusRing
 from kiosk.ui.reading import ReadingController
 from kiosk.ui.screens import SCREENS, KioskScreen
+from kiosk.ui.voice import VoiceController
 from kiosk.ui.widgets import NoticeBar
 
 KV_DIR = Path(__file__).parent / "kv"
-KV_FILES = ("widgets.kv", "home.kv", "contents.kv", "reader.kv", "help.kv", "settings.kv")
+KV_FILES = ("widgets.kv", "home.kv", "contents.kv", "reader.kv", "help.kv", "settings.kv",
+            "voice.kv")
 NOTICE_SECONDS = 6.0
+TALK_KEY = ord("t")
+"""Hold to talk in push-to-talk mode (a switch can send this key too)."""
 
 
 def register_fonts() -> None:
@@ -79,12 +84,26 @@ class KioskApp(App):
     """The Read button's words: Read aloud, Pause, Resume or Continue."""
     reading_status = StringProperty("")
     """Speed and volume of reading (and whether there is sound), shown in the Reader."""
+    heard_caption = StringProperty("")
+    """The last voice command heard and what was done, for a few seconds."""
+    voice_state = StringProperty("loading")
+    """loading, listening, reading, hold, talking, wake, off or unavailable."""
+    voice_state_text = StringProperty("")
+    """The listening indicator's words."""
+    voice_level = NumericProperty(0.0)
+    """Microphone level for the meter, 0 to 1."""
+    listening_mode_text = StringProperty("")
+    """The listening mode in words (Settings)."""
 
-    def __init__(self, settings: Settings, audio_sink: Sink | None = None, **kwargs) -> None:
-        """``audio_sink`` replaces the speakers (tests record what would be heard)."""
+    def __init__(self, settings: Settings, audio_sink: Sink | None = None,
+                 mic_source=None, **kwargs) -> None:
+        """``audio_sink`` replaces the speakers (tests record what would be heard);
+        ``mic_source`` replaces the microphone (a FileMic plays WAV files as if spoken)."""
         super().__init__(**kwargs)
         self.settings = settings
         self._audio_sink = audio_sink
+        self._mic_source = mic_source
+        self.voice: VoiceController | None = None
         self.navigator = Navigator(load_library(settings.content_dir))
         self.focus_ring = FocusRing(self._current_screen, lambda name: self.go(name))
         self.notice: NoticeBar | None = None
@@ -115,10 +134,13 @@ class KioskApp(App):
             self.manager.add_widget(screen_class())
         root.add_widget(self.notice)
         root.add_widget(self.manager)
-        Window.bind(size=self._update_sizes, on_key_down=self._on_key_down)
+        root.add_widget(Factory.VoiceBar())
+        Window.bind(size=self._update_sizes, on_key_down=self._on_key_down,
+                    on_key_up=self._on_key_up)
         self._use_theme(self.theme_name)
         self._update_sizes()
         self.reading = ReadingController(self, self.settings, self._audio_sink)
+        self.voice = VoiceController(self, self._mic_source)
         self.navigator.subscribe(self.show)
         self.show(self.navigator.view)
         for problem in (*self.settings.problems, *self.reading.problems):
@@ -126,6 +148,8 @@ class KioskApp(App):
         return root
 
     def on_stop(self) -> None:
+        if self.voice is not None:
+            self.voice.close()
         if self.reading is not None:
             self.reading.close()
 
@@ -147,6 +171,8 @@ class KioskApp(App):
             self.focus_ring.clear()
         if self.reading is not None:
             self.reading.view_changed(view)
+        if self.voice is not None:
+            self.voice.view_changed(view)
         if view.notice:
             self.say_notice(view.notice)
         elif changed:
@@ -189,6 +215,8 @@ class KioskApp(App):
         self.text_scale = self.settings.text_scale
         if self.reading is not None:
             self.reading.reset()
+        if self.voice is not None:
+            self.voice.reset()
         if self.manager is not None:
             self._update_sizes()
 
@@ -214,9 +242,18 @@ class KioskApp(App):
 
     def _on_key_down(self, _window, key, _scancode, codepoint, modifiers) -> bool:
         modifiers = list(modifiers or [])
+        if key == TALK_KEY and self.voice is not None and self.voice.mode == "push_to_talk":
+            self.voice.talk(True)
+            return True
         if self._reading_key(codepoint, modifiers):
             return True
         return self.focus_ring.on_key(key, modifiers)
+
+    def _on_key_up(self, _window, key, *_args) -> bool:
+        if key == TALK_KEY and self.voice is not None and self.voice.mode == "push_to_talk":
+            self.voice.talk(False)
+            return True
+        return False
 
     def _reading_key(self, codepoint: str | None, modifiers: list[str]) -> bool:
         """Reader shortcuts: R read/pause, S stop, A again, period/comma next/previous

@@ -158,9 +158,13 @@ class ReadingController:
 
     def say_sample(self) -> None:
         """Read a short sentence with the current voice, speed and volume."""
+        self.say_text(SAMPLE)
+
+    def say_text(self, text: str) -> None:
+        """Say a short text that is not part of a document (a sample, spoken help)."""
         self._tell_if_silent()
         self._samples += 1
-        sample = Utterance(0, HEADING, 0, len(SAMPLE), normalise(SAMPLE, self.lexicon))
+        sample = Utterance(0, HEADING, 0, len(text), normalise(text, self.lexicon))
         self.key = ("sample", self._samples)
         self.narrator.load(self.key, (sample,))
         self.narrator.read(0)

@@ -16,8 +16,10 @@ from kiosk.ui.widgets import (
     BodyText,
     BulletItem,
     Callout,
+    Heading,
     Highlightable,
     KioskButton,
+    MutedText,
     ReadingText,
     markup_for,
 )
@@ -42,6 +44,11 @@ HELP_TEXT = (
     "and the voice, and can make the kiosk wait after each sentence. The kiosk returns to its "
     "usual settings for the next person.",
 )
+
+
+SCREEN_NAMES = {"home": "the Home screen", "contents": "the Contents screen",
+                "reader": "the reading screen", "settings": "the Settings screen",
+                "help": "this screen"}
 
 
 class KioskScreen(Screen):
@@ -178,13 +185,26 @@ def section_widgets(entry: Entry) -> tuple[list[Widget], dict[tuple[int, int], H
 
 
 class HelpScreen(KioskScreen):
-    """How to use the kiosk, in plain words."""
+    """How to use the kiosk, in plain words, and what can be said on the screen the person
+    came from (generated from that screen's voice grammar)."""
 
     def refresh(self, app: App) -> None:
         body = self.ids.body
-        if not body.children:
-            for paragraph in HELP_TEXT:
-                body.add_widget(BodyText(text=paragraph))
+        body.clear_widgets()
+        came_from = app.navigator.came_from()
+        if app.voice is not None:
+            where = SCREEN_NAMES.get(came_from, "this screen")
+            body.add_widget(Heading(text=f"What you can say on {where}"))
+            for label, phrases in app.voice.help_lines(came_from):
+                said = ", ".join(f"\u201c{escape_markup(p)}\u201d" if not p.startswith("a ")
+                                 else escape_markup(p) for p in phrases)
+                body.add_widget(BodyText(text=f"[b]{escape_markup(label)}[/b]: {said}"))
+            body.add_widget(MutedText(text=(
+                "Mode: " + app.listening_mode_text + ". The line at the bottom of the screen "
+                "shows when the kiosk is listening and what it heard.")))
+            body.add_widget(Heading(text="Other ways to use the kiosk"))
+        for paragraph in HELP_TEXT:
+            body.add_widget(BodyText(text=paragraph))
 
 
 class SettingsScreen(KioskScreen):

@@ -9,7 +9,7 @@ and writes the Help lines, so what Help says is exactly what is listened for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,8 +77,15 @@ def load_commands(path: Path = COMMANDS_FILE) -> CommandSet:
             raise ValueError(f"{path}: '{where}' must be a list of phrases")
         return tuple(" ".join(words_of(str(p))) for p in value)
 
-    intents = {name: phrases(value, f"intents.{name}")
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: must be a mapping with 'intents' and 'screens'")
+    intents = {str(name): phrases(value, f"intents.{name}")
                for name, value in (data.get("intents") or {}).items()}
+    names = [*intents, *(n for v in (data.get("screens") or {}).values() for n in v or ())]
+    odd = [repr(n) for n in names if not isinstance(n, str)]
+    if odd:
+        raise ValueError(f"{path}: intent names must be text; put quotes around "
+                         f"{', '.join(odd)} (YAML reads bare yes/no as true/false)")
     screens = {name: tuple(value) for name, value in (data.get("screens") or {}).items()}
     for screen, names in screens.items():
         unknown = set(names) - set(intents) - {"numbers", "titles"}
@@ -117,13 +124,18 @@ class Grammar:
     """phrase -> meaning, in the order Help lists them."""
     wake_word: str = ""
     """When set, phrases are heard only after this word (and the word alone wakes)."""
+    decoys: tuple[str, ...] = ()
+    """Phrases the engine listens for but that mean nothing now: while the kiosk reads,
+    the other commands compete with "stop" and "pause", so that "next section" is heard as
+    itself and ignored rather than forced onto "pause"."""
 
     @property
     def phrases(self) -> list[str]:
         """Every phrase the engine should allow."""
+        said = [*self.meanings, *(d for d in self.decoys if d not in self.meanings)]
         if not self.wake_word:
-            return list(self.meanings)
-        return [self.wake_word, *(f"{self.wake_word} {p}" for p in self.meanings)]
+            return said
+        return [self.wake_word, *(f"{self.wake_word} {p}" for p in said)]
 
     def parse(self, text: str) -> Meaning | None:
         """The meaning of a recognised phrase; None when it is not one of ours."""
@@ -178,7 +190,13 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
 
     offered = commands.screens.get(context.screen, ())
     if context.reading:
+        everything = grammar_for(replace(context, reading=False), commands)
         offered = tuple(name for name in commands.barge_in if name in offered)
+        decoys = tuple(p for p, m in everything.meanings.items() if m.intent not in offered)
+        for name in offered:
+            for phrase in commands.intents.get(name, ()):
+                add(phrase, Meaning(name))
+        return Grammar(meanings, everything.wake_word, decoys)
     for name in offered:
         for phrase in commands.intents.get(name, ()):
             add(phrase, Meaning(name))

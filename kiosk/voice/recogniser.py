@@ -109,6 +109,7 @@ class Recogniser:
             allowed = {p[len(grammar.wake_word) + 1:] if p != grammar.wake_word else p
                        for p in allowed}
         grammar.drop({p for p in grammar.meanings if p not in allowed})
+        grammar.decoys = tuple(d for d in grammar.decoys if d in allowed)
         self.grammar = grammar
 
     def _pronouncer_or_none(self) -> Pronouncer | None:

@@ -85,6 +85,7 @@ class SphinxEngine(Engine):
         self._decoder.activate_search(name)
 
     def start(self) -> None:
+        self._noise = np.random.default_rng(16_000)  # the same dither every utterance
         self._decoder.start_utt()
 
     def feed(self, pcm: bytes) -> None:

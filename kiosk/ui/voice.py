@@ -1,0 +1,322 @@
+"""Voice commands in the app: starts the listener, keeps its grammar in step with the screen
+and the reading, shows what was heard, and carries out each command on the UI thread.
+
+Only accepted commands are shown ("Heard: next section"); other speech in the room is never
+shown, spoken or logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from kivy.clock import Clock
+
+from kiosk.speech.narrator import State
+from kiosk.state import Screen, View
+from kiosk.voice.grammar import Context, Meaning, grammar_for, load_commands
+from kiosk.voice.listener import MODE_LABELS, Event, Listener, Mode, Processor
+from kiosk.voice.sources import DeviceMic, MicError
+
+log = logging.getLogger(__name__)
+
+CAPTION_SECONDS = 4.0
+LEVEL_FLOOR_DB = -60.0
+STATE_TEXT = {
+    "loading": "Voice: starting\u2026",
+    "listening": "Listening",
+    "reading": "Listening for \u201cstop\u201d or \u201cpause\u201d",
+    "hold": "Hold to talk",
+    "talking": "Listening \u2014 speak now",
+    "wake": "Say \u201ckiosk\u201d, then a command",
+    "off": "Voice off",
+    "unavailable": "Voice unavailable",
+}
+
+
+class VoiceController:
+    """Owns the listener for the app."""
+
+    def __init__(self, app, source=None) -> None:
+        """``source``: where audio comes from (default: the microphone)."""
+        self.app = app
+        self.mode = Mode(app.settings.listening_mode)
+        self.listener: Listener | None = None
+        self.source = source
+        self.problem = ""
+        self.heard: list[Event] = []
+        """Accepted commands so far (tests read it; cleared on reset)."""
+        self._reading = False
+        self._talking = False
+        self._caption_event = None
+        self._closed = False
+        self._set_state("loading" if self.mode is not Mode.OFF else "off")
+        self._poll_event = Clock.schedule_interval(self._poll, 0.1)
+        if self.mode is not Mode.OFF:
+            self.start()
+
+    # -- starting ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the engine on a background thread (about half a second), then listen."""
+        threading.Thread(target=self._load, name="voice-load", daemon=True).start()
+
+    def _load(self) -> None:
+        from kiosk.voice.recogniser import Recogniser, open_engine
+
+        try:
+            engine, notes = open_engine(self.app.settings.voice_engine)
+            for note in notes:
+                log.info("voice: %s", note)
+            processor = Processor(Recogniser(engine), mode=self.mode)
+            source = self.source or DeviceMic(self.app.settings.microphone or None)
+            listener = Listener(processor, source, self._from_listener, self._problem)
+            Clock.schedule_once(lambda _dt: self._started(listener), 0)
+        except Exception as error:  # noqa: BLE001 - voice must never stop the kiosk
+            log.warning("voice unavailable: %s", error)
+            message = str(error)
+            Clock.schedule_once(lambda _dt: self._unavailable(message), 0)
+
+    def _started(self, listener: Listener) -> None:
+        if self._closed:
+            return
+        self.listener = listener
+        listener.processor.own_words = self._own_words
+        self._update_context()
+        try:
+            listener.start()
+        except MicError as error:
+            self._unavailable(str(error))
+            return
+        self._set_state(self._listening_state())
+
+    def _unavailable(self, message: str) -> None:
+        self.listener = None
+        self.problem = message
+        self._set_state("unavailable")
+        self.app.say_notice(f"Voice commands are not available: {message} Touch, keys and "
+                            "switches still work.")
+
+    def close(self) -> None:
+        self._closed = True
+        self._poll_event.cancel()
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
+
+    # -- state from the app --------------------------------------------------------------
+
+    def view_changed(self, _view: View) -> None:
+        self._update_context()
+
+    def context(self) -> Context:
+        """What can be said now depends on this."""
+        navigator = self.app.navigator
+        view = navigator.view
+        document = navigator.document
+        if view.screen is Screen.HOME:
+            numbers = len(navigator.library.documents)
+        elif document is not None and view.screen in (Screen.CONTENTS, Screen.READER):
+            numbers = len(document.entries)
+        else:
+            numbers = 0
+        return Context(view.screen.value, document, numbers, self._reading)
+
+    def help_lines(self, screen: str | None = None) -> list[tuple[str, list[str]]]:
+        """What can be said on ``screen`` (default: the current one), from its grammar."""
+        context = self.context()
+        if screen is not None and screen != context.screen:
+            from dataclasses import replace
+
+            numbers = context.numbers
+            if screen in ("contents", "reader") and context.document is not None:
+                numbers = len(context.document.entries)
+            context = replace(context, screen=screen, numbers=numbers, reading=False)
+        return grammar_for(context, load_commands()).help_lines()
+
+    def set_mode(self, mode: Mode) -> None:
+        """Change the listening mode (Settings)."""
+        self.mode = mode
+        if self.listener is not None:
+            self.listener.set_mode(mode)
+            self._set_state(self._listening_state())
+        elif mode is not Mode.OFF and not self.problem:
+            self._set_state("loading")
+            self.start()
+        else:
+            self._set_state("off" if mode is Mode.OFF else "unavailable")
+
+    def next_mode(self) -> Mode:
+        modes = list(Mode)
+        self.set_mode(modes[(modes.index(self.mode) + 1) % len(modes)])
+        return self.mode
+
+    def talk(self, pressed: bool) -> None:
+        """Push-to-talk: the talk key or button pressed (True) or released (False)."""
+        if self.mode is not Mode.PUSH_TO_TALK or self.listener is None:
+            return
+        self._talking = pressed
+        self.listener.talk(pressed)
+        self._set_state(self._listening_state())
+
+    def reset(self) -> None:
+        """For the next visitor: the clinic's listening mode, no caption, nothing kept."""
+        self.heard.clear()
+        self.app.heard_caption = ""
+        if self.mode.value != self.app.settings.listening_mode:
+            self.set_mode(Mode(self.app.settings.listening_mode))
+
+    # -- from the listener ---------------------------------------------------------------
+
+    def _from_listener(self, event: Event) -> None:
+        if event.heard.meaning is None:
+            return
+        Clock.schedule_once(lambda _dt: self._act(event), 0)
+
+    def _problem(self, message: str) -> None:
+        Clock.schedule_once(lambda _dt: self.app.say_notice(message), 0)
+
+    def _act(self, event: Event) -> None:
+        if self._closed:
+            return
+        meaning = event.heard.meaning
+        self.heard.append(event)
+        if meaning.intent == "wake":
+            self._caption(f"Heard: \u201c{event.heard.text}\u201d \u2014 say a command")
+            return
+        done = self.carry_out(meaning)
+        self._caption(f"Heard: \u201c{_said(event.heard.text)}\u201d \u2014 {done}")
+
+    def carry_out(self, meaning: Meaning) -> str:
+        """Do what was asked; returns what was done, in a few words, for the caption."""
+        app = self.app
+        reading = app.reading
+        screen = app.navigator.view.screen
+        intent = meaning.intent
+        state = reading.narrator.status().state if reading else State.IDLE
+        if intent in ("read", "resume"):
+            if state in (State.IDLE, State.PAUSED, State.WAITING):
+                reading.toggle()
+            return "Reading" if state is State.IDLE else "Reading on"
+        if intent == "pause":
+            if state is State.READING:
+                reading.toggle()
+            return "Paused"
+        if intent == "stop":
+            reading.stop()
+            return "Stopped"
+        if intent == "previous" and screen is not Screen.READER:
+            app.go("back")
+            return "Back"
+        simple = {
+            "next": lambda: app.go("next"), "previous": lambda: app.go("previous"),
+            "home": lambda: app.go("home"), "contents": lambda: app.go("contents"),
+            "repeat": reading.repeat, "faster": lambda: reading.change_rate(+1),
+            "slower": lambda: reading.change_rate(-1),
+            "louder": lambda: reading.change_volume(+1),
+            "quieter": lambda: reading.change_volume(-1),
+            "bigger": lambda: app.change_text_size(+1),
+            "smaller": lambda: app.change_text_size(-1),
+            "scroll_down": lambda: self._scroll(+1), "scroll_up": lambda: self._scroll(-1),
+        }
+        if intent in simple:
+            simple[intent]()
+            return meaning.describe()
+        if intent == "help":
+            lines = self.help_lines()
+            app.go("help")
+            reading.say_text("You can say: " + "; ".join(
+                phrases[0] for _label, phrases in lines[:12]) + ".")
+            return "Help"
+        if intent == "open":
+            return self._open(meaning, screen)
+        if intent in ("yes", "no"):
+            return "nothing to answer"
+        return meaning.describe()
+
+    def _open(self, meaning: Meaning, screen: Screen) -> str:
+        app = self.app
+        if meaning.section_id:
+            app.go("open_section", section_id=meaning.section_id)
+            return f"Section {meaning.number}, {meaning.title}"
+        if screen is Screen.HOME:
+            documents = app.navigator.library.documents
+            if meaning.number and meaning.number <= len(documents):
+                app.go("open_document", document_id=documents[meaning.number - 1].id)
+                return f"Opened {documents[meaning.number - 1].title}"
+            return "No such document"
+        app.go("open_section", number=meaning.number)
+        return f"Section {meaning.number}"
+
+    def _scroll(self, direction: int) -> None:
+        screen = self.app.manager.current_screen if self.app.manager else None
+        if screen is not None and "scroll" in screen.ids:
+            screen.ids.scroll.page(direction)
+
+    # -- display -------------------------------------------------------------------------
+
+    def _caption(self, text: str) -> None:
+        self.app.heard_caption = text
+        if self._caption_event is not None:
+            self._caption_event.cancel()
+        self._caption_event = Clock.schedule_once(self._clear_caption, CAPTION_SECONDS)
+
+    def _clear_caption(self, _dt: float) -> None:
+        self.app.heard_caption = ""
+
+    def _set_state(self, state: str) -> None:
+        self.app.voice_state = state
+        self.app.voice_state_text = STATE_TEXT[state]
+        self.app.listening_mode_text = MODE_LABELS[self.mode]
+
+    def _listening_state(self) -> str:
+        if self.listener is None:
+            return "unavailable" if self.problem else "loading"
+        if self.mode is Mode.OFF:
+            return "off"
+        if self._reading:
+            return "reading"
+        if self.mode is Mode.PUSH_TO_TALK:
+            return "talking" if self._talking else "hold"
+        if self.mode is Mode.WAKE_WORD:
+            return "wake"
+        return "listening"
+
+    def _own_words(self) -> str:
+        """The sentence the kiosk is saying and the one before (called on the listener
+        thread; reads the narrator's thread-safe status)."""
+        reading = self.app.reading
+        if reading is None:
+            return ""
+        status = reading.narrator.status()
+        script = reading.narrator.script
+        if status.index is None or not script:
+            return ""
+        first = max(0, status.index - 1)
+        return " ".join(u.spoken.text for u in script[first:status.index + 1])
+
+    def _poll(self, _dt: float) -> None:
+        reading = self.app.reading
+        speaking = reading is not None and reading.narrator.status().state is State.READING
+        if speaking != self._reading:
+            self._reading = speaking
+            self._update_context()
+            if self.listener is not None:
+                self._set_state(self._listening_state())
+        if self.listener is not None and self.mode is not Mode.OFF:
+            level = (self.listener.level_db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB
+            self.app.voice_level = max(0.0, min(1.0, level))
+        else:
+            self.app.voice_level = 0.0
+
+    def _update_context(self) -> None:
+        if self.listener is not None:
+            self.listener.set_context(self.context())
+
+
+def _said(text: str) -> str:
+    """The heard words, wake word left out."""
+    words = text.split()
+    if words and words[0] == load_commands().wake_word:
+        words = words[1:]
+    return " ".join(words)

@@ -1,0 +1,144 @@
+"""Voice commands end to end in the real app under Xvfb: espeak-ng speaks each command into
+a file microphone (the same path as a real microphone), PocketSphinx hears it, and the
+kiosk acts. Assertions are about what a person sees: the screen, the caption, the reading.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_gui_reading import wait_until
+
+pytestmark = pytest.mark.gui
+
+VOICE = "en-us+klatt2"
+
+
+@pytest.fixture(scope="module")
+def said(tmp_path_factory):
+    """said("next section") -> a WAV of espeak-ng saying it (made once per phrase)."""
+    folder = tmp_path_factory.mktemp("said")
+    made: dict[str, Path] = {}
+
+    def make(text: str) -> Path:
+        if text not in made:
+            path = folder / f"{len(made):03d}.wav"
+            subprocess.run(["espeak-ng", "-v", VOICE, "-s", "150", "-w", str(path), text],
+                           check=True)
+            made[text] = path
+        return made[text]
+
+    return make
+
+
+def voice_ready(pilot) -> None:
+    wait_until(pilot, lambda: pilot.app.voice.listener is not None, 20, "the voice engine")
+
+
+def say(pilot, path: Path, expect=None, timeout: float = 15.0) -> None:
+    """Play a WAV into the microphone; wait until it has been heard (and ``expect()``)."""
+    mic = pilot.app.voice.source
+    before = len(pilot.app.voice.heard)
+    mic.play(path)
+    wait_until(pilot, lambda: mic.finished.is_set(), timeout, f"{path.name} to be played")
+    if expect is not None:
+        wait_until(pilot, expect, 5, f"the kiosk to act on {path.name}")
+    else:
+        pilot.frames(10)
+    return len(pilot.app.voice.heard) - before
+
+
+def test_spoken_journey_home_document_section_read_stop(pilot, said):
+    from kiosk.speech.narrator import State
+
+    voice_ready(pilot)
+    assert pilot.app.voice_state == "listening"
+    assert pilot.screen == "home"
+
+    say(pilot, said("open one"), lambda: pilot.screen == "contents")
+    assert pilot.view.document_id == pilot.app.navigator.library.documents[0].id
+    assert "Heard: \u201copen one\u201d" in pilot.app.heard_caption
+
+    say(pilot, said("open three"), lambda: pilot.screen == "reader")
+    assert pilot.view.section_number == 3
+
+    say(pilot, said("next section"), lambda: pilot.view.section_number == 4)
+    assert "Next section" in pilot.app.heard_caption
+
+    narrator = pilot.app.reading.narrator
+    say(pilot, said("read aloud"), lambda: narrator.status().state is State.READING)
+    wait_until(pilot, lambda: pilot.app.voice_state == "reading", 3, "the barge-in state")
+
+    say(pilot, said("stop"), lambda: narrator.status().state is State.IDLE)
+    assert pilot.screen == "reader" and pilot.view.section_number == 4
+    pilot.screenshot("voice-heard-stop")
+
+
+def test_section_by_name_and_back_home(pilot, said):
+    voice_ready(pilot)
+    pilot.tap(pilot.buttons()[0])  # the first document's Contents
+    pilot.frames(3)
+    document = pilot.app.navigator.document
+    entry = next(e for e in document.entries if "riluzole" in e.section.aliases)
+    say(pilot, said("open riluzole"), lambda: pilot.view.section_number == entry.number)
+    say(pilot, said("go home"), lambda: pilot.screen == "home")
+
+
+def test_while_reading_only_stop_and_pause_are_obeyed(pilot, said):
+    from kiosk.speech.narrator import State
+
+    voice_ready(pilot)
+    pilot.app.go("open_document", document_id=pilot.app.navigator.library.documents[0].id)
+    pilot.app.go("open_section", number=2)
+    pilot.frames(3)
+    narrator = pilot.app.reading.narrator
+    pilot.app.reading.toggle()
+    wait_until(pilot, lambda: pilot.app.voice_state == "reading", 5, "reading")
+    say(pilot, said("next section"))
+    assert pilot.view.section_number == 2, "a command other than stop/pause acted mid-reading"
+    assert narrator.status().state is State.READING
+    say(pilot, said("pause"), lambda: narrator.status().state is State.PAUSED)
+    assert "Paused" in pilot.app.heard_caption
+    pilot.app.reading.stop()
+
+
+def test_help_lists_what_can_be_said_here(pilot, said):
+    voice_ready(pilot)
+    pilot.app.go("open_document", document_id=pilot.app.navigator.library.documents[0].id)
+    pilot.app.go("open_section", number=1)
+    pilot.frames(3)
+    say(pilot, said("what can i say"), lambda: pilot.screen == "help")
+    from kiosk.ui.widgets import strip_markup
+
+    body = pilot.app.manager.get_screen("help").ids.body
+    text = " ".join(strip_markup(w.text) for w in reversed(body.children))
+    assert "What you can say on the reading screen" in text
+    for phrase in ("next section", "read aloud", "stop", "table of contents", "slow down"):
+        assert f"\u201c{phrase}\u201d" in text, phrase
+    pilot.screenshot("voice-help")
+    pilot.app.reading.stop()
+
+
+def test_push_to_talk_hears_only_while_held(pilot, said):
+    from kiosk.voice.listener import Mode
+
+    voice_ready(pilot)
+    pilot.app.voice.set_mode(Mode.PUSH_TO_TALK)
+    pilot.frames(3)
+    assert pilot.app.voice_state == "hold"
+    from kivy.tests.common import UnitTestTouch
+
+    talk = pilot.app.root.children[0].ids.talk
+    assert talk.opacity == 1 and talk.width >= pilot.app.button_h
+    assert say(pilot, said("help")) == 0, "heard while the button was not held"
+    assert pilot.screen == "home"
+    touch = UnitTestTouch(*talk.to_window(*talk.center))
+    touch.touch_down()
+    pilot.frames(2)
+    assert pilot.app.voice_state == "talking"
+    say(pilot, said("help"))
+    touch.touch_up()
+    wait_until(pilot, lambda: pilot.screen == "help", 5, "help after the button is let go")
+    pilot.app.voice.set_mode(Mode.ALWAYS)
