@@ -75,7 +75,7 @@ def _kiosk_session(virtual_display: str):
 
     from kiosk.voice.sources import FileMic
 
-    app = KioskApp(settings, audio_sink=VirtualSpeakers(), mic_source=FileMic([], speed=2.0))
+    app = KioskApp(settings, audio_sink=VirtualSpeakers(), mic_source=FileMic([], speed=1.0))
     app._run_prepare()
     runTouchApp(embedded=True)
     pilot = Pilot(app, ARTIFACTS)

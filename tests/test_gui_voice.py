@@ -6,6 +6,7 @@ kiosk acts. Assertions are about what a person sees: the screen, the caption, th
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,82 @@ def test_push_to_talk_hears_only_while_held(pilot, said):
     touch.touch_up()
     wait_until(pilot, lambda: pilot.screen == "help", 5, "help after the button is let go")
     pilot.app.voice.set_mode(Mode.ALWAYS)
+
+
+def test_the_kiosks_own_reading_heard_by_its_microphone_fires_nothing(pilot, tmp_path):
+    """The kiosk reads a section aloud while its microphone hears that same reading (as in
+    a room, the speakers next to the microphone): no command may fire, reading goes on."""
+    import wave
+
+    from kiosk.speech.narrator import State
+
+    voice_ready(pilot)
+    document = pilot.app.navigator.library.documents[0]
+    rendered = tmp_path / "section.wav"
+    subprocess.run([sys.executable, "-m", "kiosk", "speak", document.id, "2", "--out",
+                    str(rendered)], check=True, capture_output=True)
+    with wave.open(str(rendered)) as source:
+        rate = source.getframerate()
+        pcm = source.readframes(rate * ECHO_SECONDS)
+    echo = tmp_path / "echo.wav"
+    with wave.open(str(echo), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
+
+    pilot.app.go("open_document", document_id=document.id)
+    pilot.app.go("open_section", number=2)
+    pilot.frames(3)
+    narrator = pilot.app.reading.narrator
+    heard_before = len(pilot.app.voice.heard)
+    decoded_before = pilot.app.voice.utterances
+    pilot.app.reading.toggle()
+    wait_until(pilot, lambda: narrator.status().state is State.READING, 5, "reading")
+    mic = pilot.app.voice.source
+    mic.play(echo)
+    wait_until(pilot, lambda: mic.finished.is_set(), ECHO_SECONDS + 10, "the echo to play")
+    assert len(pilot.app.voice.heard) == heard_before, [
+        e.heard.text for e in pilot.app.voice.heard[heard_before:]]
+    assert pilot.app.voice.utterances - decoded_before >= 3, "the echo was not even decoded"
+    assert narrator.status().state is State.READING
+    assert pilot.view.section_number == 2
+    pilot.app.reading.stop()
+
+
+ECHO_SECONDS = 25
+
+
+def test_no_microphone_says_voice_is_unavailable_and_touch_still_works(pilot):
+    from kiosk.ui.voice import VoiceController
+    from kiosk.voice.sources import DeviceMic
+
+    voice_ready(pilot)
+    app = pilot.app
+    working = app.voice
+    # a microphone device that does not exist: the real sounddevice path fails to open it
+    app.voice = VoiceController(app, DeviceMic("no such microphone"))
+    try:
+        wait_until(pilot, lambda: app.voice_state == "unavailable", 20, "voice unavailable")
+        assert "Voice commands are not available" in app.notice.text
+        assert "Touch, keys and switches still work" in app.notice.text
+        assert app.voice_state_text == "Voice unavailable"
+        pilot.tap("Help")
+        assert pilot.screen == "help"
+    finally:
+        app.voice.close()
+        app.voice = working
+        working._set_state(working._listening_state())
+
+
+def test_level_meter_moves_with_speech_and_rests_in_silence(pilot, said):
+    voice_ready(pilot)
+    mic = pilot.app.voice.source
+    levels = []
+    mic.play(said("the weather is nice today and the coffee is hot"))
+    while not mic.finished.is_set():
+        pilot.frames(1)
+        levels.append(pilot.app.voice_level)
+    pilot.frames(10)
+    assert max(levels) > 0.4
+    assert pilot.app.voice_level < 0.1

