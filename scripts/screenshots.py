@@ -13,14 +13,14 @@ DOCS = ROOT / "docs" / "screenshots"
 WANTED = (
     "home", "contents-keyboard-focus", "reader", "reader-notice", "help", "settings",
     "settings-light-larger", "home-broken-document", "reader-reading",
-    "reader-scrolled-to-reading", "settings-reading",
+    "reader-scrolled-to-reading", "settings-reading", "voice-heard-stop", "voice-help",
 )
 
 
 def main() -> int:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "tests/test_gui_navigation.py",
-         "tests/test_gui_reading.py"],
+         "tests/test_gui_reading.py", "tests/test_gui_voice.py"],
         cwd=ROOT,
     )
     if result.returncode != 0:

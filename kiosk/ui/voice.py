@@ -322,4 +322,4 @@ def _said(text: str) -> str:
     words = text.split()
     if words and words[0] == load_commands().wake_word:
         words = words[1:]
-    return " ".join(words)
+    return " ".join("I" if word == "i" else word for word in words)
