@@ -25,6 +25,7 @@ check: setup
 bench: setup
 	$(VENV)/bin/python bench/startup.py
 	$(VENV)/bin/python bench/speech.py
+	$(VENV)/bin/python bench/voice.py
 
 screenshots: setup
 	$(VENV)/bin/python scripts/screenshots.py

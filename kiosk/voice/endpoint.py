@@ -20,6 +20,10 @@ from kiosk.voice.engine import SAMPLE_RATE
 FRAME_MS = 30
 FRAME_SAMPLES = SAMPLE_RATE * FRAME_MS // 1000
 FRAME_BYTES = FRAME_SAMPLES * 2
+LEARNING_FRAMES = 10
+"""The first 300 ms only teach the noise floor."""
+FLOOR_WINDOW_FRAMES = 50
+"""The floor is at least the quietest frame of the last 1.5 s."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class Endpointer:
         self._recent: deque[bool] = deque(maxlen=start_frames + 1)
         self.floor_db = -60.0
         """Running estimate of the background noise level."""
+        self._levels: deque[float] = deque(maxlen=FLOOR_WINDOW_FRAMES)
+        self._learning = LEARNING_FRAMES
         self.in_speech = False
         self.voiced = False
         """Whether the last frame pushed was speech."""
@@ -88,8 +94,25 @@ class Endpointer:
         self._preroll.clear()
         self._too_long = False
 
+    def observe(self, level_db: float) -> None:
+        """Learn the noise floor from a frame that is not listened to (push-to-talk idle),
+        so that speech right after the talk key is pressed is not taken for the floor."""
+        self._levels.append(level_db)
+        self._learning = 0
+        quietest = min(self._levels)
+        self.floor_db += (quietest - self.floor_db) * 0.2
+
     def is_voiced(self, frame: bytes, level_db: float) -> bool:
-        """Speech by webrtcvad and clearly above the noise floor."""
+        """Speech by webrtcvad and clearly above the noise floor.
+
+        The floor is learnt from the first frames, and never sits below the quietest frame
+        of the last 1.5 s, so steady noise (a fan, a room) does not count as speech."""
+        self._levels.append(level_db)
+        if self._learning > 0:
+            self._learning -= 1
+            self.floor_db = min(self._levels) if len(self._levels) > 1 else level_db
+            return False
+        self.floor_db = max(self.floor_db, min(self._levels))
         if level_db < self.floor_db + self._margin_db or level_db < -65:
             voiced = False
         else:

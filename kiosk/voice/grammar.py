@@ -69,7 +69,10 @@ class CommandSet:
 @lru_cache(maxsize=4)
 def load_commands(path: Path = COMMANDS_FILE) -> CommandSet:
     """Read and check the command phrases; raises ValueError naming what is wrong."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path}: not valid YAML ({error})") from None
 
     def phrases(value, where: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(p, str) and p.strip()
@@ -125,17 +128,20 @@ class Grammar:
     wake_word: str = ""
     """When set, phrases are heard only after this word (and the word alone wakes)."""
     decoys: tuple[str, ...] = ()
-    """Phrases the engine listens for but that mean nothing now: while the kiosk reads,
-    the other commands compete with "stop" and "pause", so that "next section" is heard as
-    itself and ignored rather than forced onto "pause"."""
+    """Phrases the engine listens for but that mean nothing here: the commands of other
+    screens, numbers not shown, and (while the kiosk reads) everything but "stop" and
+    "pause"; in wake-word mode also every phrase without the wake word. A grammar forces
+    any speech onto one of its phrases; with decoys, "next section" said on Home is heard
+    as itself and ignored instead of being forced onto "bigger text"."""
 
     @property
     def phrases(self) -> list[str]:
         """Every phrase the engine should allow."""
-        said = [*self.meanings, *(d for d in self.decoys if d not in self.meanings)]
+        decoys = [d for d in self.decoys if d not in self.meanings]
         if not self.wake_word:
-            return said
-        return [self.wake_word, *(f"{self.wake_word} {p}" for p in said)]
+            return [*self.meanings, *decoys]
+        return [self.wake_word, *(f"{self.wake_word} {p}" for p in self.meanings),
+                *self.meanings, *decoys]
 
     def parse(self, text: str) -> Meaning | None:
         """The meaning of a recognised phrase; None when it is not one of ours."""
@@ -190,13 +196,13 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
 
     offered = commands.screens.get(context.screen, ())
     if context.reading:
-        everything = grammar_for(replace(context, reading=False), commands)
+        everything = grammar_for(replace(context, reading=False, wake=False), commands)
         offered = tuple(name for name in commands.barge_in if name in offered)
-        decoys = tuple(p for p, m in everything.meanings.items() if m.intent not in offered)
         for name in offered:
             for phrase in commands.intents.get(name, ()):
                 add(phrase, Meaning(name))
-        return Grammar(meanings, everything.wake_word, decoys)
+        decoys = [p for p in everything.phrases if p not in meanings]
+        return Grammar(meanings, "", tuple(decoys))
     for name in offered:
         for phrase in commands.intents.get(name, ()):
             add(phrase, Meaning(name))
@@ -216,4 +222,7 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
                 add(phrase, meaning)
                 for prefix in commands.title_prefixes:
                     add(f"{prefix} {phrase}", meaning)
-    return Grammar(meanings, commands.wake_word if context.wake else "")
+    decoys = [p for phrases in commands.intents.values() for p in phrases]
+    decoys += NUMBER_WORDS
+    return Grammar(meanings, commands.wake_word if context.wake else "",
+                   tuple(dict.fromkeys(d for d in decoys if d not in meanings)))

@@ -18,6 +18,9 @@ from kiosk.voice.recogniser import Recogniser, open_engine
 from kiosk.voice.sources import read_wav
 
 TAIL_SILENCE_S = 0.6
+LEAD_SILENCE_S = 0.4
+"""Silence before each file, as a microphone hears the room before anyone speaks (the
+end-pointer learns the noise floor from it)."""
 """Silence added after each file so that speech ending at the very end still ends."""
 
 
@@ -35,7 +38,7 @@ def context_for(library, document_id: str | None, screen: str | None = None,
 
 def events_in(processor: Processor, pcm: bytes) -> list[Event]:
     """Every utterance the processor finds in a stretch of 16 kHz audio."""
-    pcm = pcm + bytes(int(TAIL_SILENCE_S * 16_000) * 2)
+    pcm = bytes(int(LEAD_SILENCE_S * 16_000) * 2) + pcm + bytes(int(TAIL_SILENCE_S * 16_000) * 2)
     events: list[Event] = []
     clock = 0.0
     for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):

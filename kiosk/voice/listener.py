@@ -87,7 +87,7 @@ class Processor:
         return grammar_for(self._effective_context(), self.commands)
 
     def _effective_context(self) -> Context:
-        wake = self.mode is Mode.WAKE_WORD and time.monotonic() >= self._awake_until
+        wake = self.mode is Mode.WAKE_WORD and self._frame_clock >= self._awake_until
         return replace(self.context, wake=wake and not self.context.reading)
 
     def _use_current_grammar(self) -> None:
@@ -106,7 +106,8 @@ class Processor:
         self.level_db = frame_level(frame)
         if self.mode is Mode.OFF or (self.mode is Mode.PUSH_TO_TALK and not self.talking
                                      and not self._in_utterance):
-            self.endpointer.reset()
+            self.abandon()
+            self.endpointer.observe(self.level_db)
             return []
         events: list[Event] = []
         before = self.endpointer.in_speech
@@ -118,6 +119,16 @@ class Processor:
             for event in self.endpointer.cut():
                 events.extend(self._handle(event))
         return events
+
+    def abandon(self) -> None:
+        """Drop any utterance in progress without acting on it."""
+        self.endpointer.reset()
+        if self._in_utterance:
+            self._in_utterance = False
+            try:
+                self.recogniser.finish(None)
+            except Exception:  # noqa: BLE001 - the engine is restarted with the next one
+                log.warning("voice: could not close an abandoned utterance")
 
     def release(self) -> list[Event]:
         """Push-to-talk released: end the utterance now."""
@@ -156,7 +167,7 @@ class Processor:
             log.info("ignored the kiosk's own voice")
             return Heard(heard.text, None, heard.ms, "the kiosk's own voice")
         if meaning.intent == "wake":
-            self._awake_until = time.monotonic() + WAKE_SECONDS
+            self._awake_until = self._frame_clock + WAKE_SECONDS
             return heard
         if self.mode is Mode.WAKE_WORD:
             self._awake_until = 0.0
@@ -210,7 +221,7 @@ class Listener:
     def set_mode(self, mode: Mode) -> None:
         def change() -> None:
             self.processor.mode = mode
-            self.processor.endpointer.reset()
+            self.processor.abandon()
         self.call(change)
 
     def talk(self, pressed: bool) -> None:
@@ -224,9 +235,12 @@ class Listener:
         self.call(change)
 
     def _frame_in(self, frame: bytes) -> None:
+        if getattr(self.source, "speed", 1.0) == 0:  # a file as fast as possible: lose none
+            self._frames.put(frame)
+            return
         try:
             self._frames.put_nowait(frame)
-        except queue.Full:  # the decoder fell behind: drop audio rather than lag
+        except queue.Full:  # a live microphone and the decoder fell behind: drop, not lag
             pass
 
     def _run(self) -> None:
@@ -243,7 +257,7 @@ class Listener:
             except Exception as error:  # noqa: BLE001 - keep listening after a bad utterance
                 log.exception("voice: an utterance could not be decoded")
                 self.on_problem(f"Voice commands had a problem ({type(error).__name__}).")
-                self.processor.endpointer.reset()
+                self.processor.abandon()
                 continue
             for event in events:
                 self._deliver(event)

@@ -86,7 +86,11 @@ class SphinxEngine(Engine):
 
     def start(self) -> None:
         self._noise = np.random.default_rng(16_000)  # the same dither every utterance
-        self._decoder.start_utt()
+        try:
+            self._decoder.start_utt()
+        except RuntimeError:  # an utterance left open by an error: close it and go on
+            self._decoder.end_utt()
+            self._decoder.start_utt()
 
     def feed(self, pcm: bytes) -> None:
         samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype=np.int16).astype(np.float32)
