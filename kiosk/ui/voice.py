@@ -14,7 +14,7 @@ from kivy.clock import Clock
 
 from kiosk.speech.narrator import State
 from kiosk.state import Screen, View
-from kiosk.voice.grammar import Context, Meaning, grammar_for, load_commands
+from kiosk.voice.grammar import Context, Meaning, grammar_for, load_commands, screen_context
 from kiosk.voice.listener import MODE_LABELS, Event, Listener, Mode, Processor
 from kiosk.voice.sources import DeviceMic, MicError
 
@@ -111,30 +111,16 @@ class VoiceController:
     def view_changed(self, _view: View) -> None:
         self._update_context()
 
-    def context(self) -> Context:
-        """What can be said now depends on this."""
+    def context(self, screen: str | None = None) -> Context:
+        """What can be said now (or, not reading, on ``screen``) depends on this."""
         navigator = self.app.navigator
-        view = navigator.view
-        document = navigator.document
-        if view.screen is Screen.HOME:
-            numbers = len(navigator.library.documents)
-        elif document is not None and view.screen in (Screen.CONTENTS, Screen.READER):
-            numbers = len(document.entries)
-        else:
-            numbers = 0
-        return Context(view.screen.value, document, numbers, self._reading)
+        reading = self._reading if screen is None else False
+        return screen_context(screen or navigator.view.screen.value, navigator.document,
+                              len(navigator.library.documents), reading)
 
     def help_lines(self, screen: str | None = None) -> list[tuple[str, list[str]]]:
         """What can be said on ``screen`` (default: the current one), from its grammar."""
-        context = self.context()
-        if screen is not None and screen != context.screen:
-            from dataclasses import replace
-
-            numbers = context.numbers
-            if screen in ("contents", "reader") and context.document is not None:
-                numbers = len(context.document.entries)
-            context = replace(context, screen=screen, numbers=numbers, reading=False)
-        return grammar_for(context, load_commands()).help_lines()
+        return grammar_for(self.context(screen), load_commands()).help_lines()
 
     def set_mode(self, mode: Mode) -> None:
         """Change the listening mode (Settings)."""

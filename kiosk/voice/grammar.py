@@ -119,6 +119,19 @@ class Context:
     """Wake-word mode, not yet woken: every phrase must start with the wake word."""
 
 
+def screen_context(screen: str, document: Document | None, documents: int,
+                   reading: bool = False) -> Context:
+    """The Context of a screen: Home numbers its ``documents``, Contents and the Reader the
+    open document's sections, other screens nothing."""
+    if screen == "home":
+        numbers = documents
+    elif document is not None and screen in ("contents", "reader"):
+        numbers = len(document.entries)
+    else:
+        numbers = 0
+    return Context(screen, document, numbers, reading)
+
+
 @dataclass
 class Grammar:
     """The phrases one screen listens for, and what each means."""

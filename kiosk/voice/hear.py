@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kiosk.voice.endpoint import FRAME_BYTES
-from kiosk.voice.grammar import Context
+from kiosk.voice.grammar import Context, screen_context
 from kiosk.voice.listener import Event, Processor
 from kiosk.voice.recogniser import Recogniser, open_engine
 from kiosk.voice.sources import read_wav
@@ -27,13 +27,14 @@ end-pointer learns the noise floor from it)."""
 def context_for(library, document_id: str | None, screen: str | None = None,
                 reading: bool = False) -> Context:
     """The Reader of a document (first section), or Home without one."""
+    count = len(library.documents)
     if document_id is None:
-        return Context(screen or "home", None, len(library.documents), reading)
+        return screen_context(screen or "home", None, count, reading)
     document = next((d for d in library.documents if d.id == document_id), None)
     if document is None:
         known = ", ".join(d.id for d in library.documents) or "none"
         raise ValueError(f"no document with id '{document_id}' (known: {known})")
-    return Context(screen or "reader", document, len(document.entries), reading)
+    return screen_context(screen or "reader", document, count, reading)
 
 
 def events_in(processor: Processor, pcm: bytes) -> list[Event]:
