@@ -15,7 +15,11 @@ import yaml
 
 from kiosk import paths
 
-THEMES = ("dark", "light")
+THEMES = ("dark", "light", "yellow")
+TYPEFACES = ("atkinson", "opendyslexic")
+LINE_SPACINGS = (1.3, 1.45, 1.7, 2.0)
+"""Line height steps offered in Settings (multiples of the font size); 1.45 is the default."""
+SCANNING = ("off", "one_switch", "two_switch")
 AUDIO_OUTPUTS = ("auto", "device", "none")
 LISTENING_MODES = ("always", "push_to_talk", "wake_word", "off")
 VOICE_ENGINES = ("auto", "vosk", "pocketsphinx")
@@ -36,9 +40,13 @@ class Settings:
     window_height: int = 900
     """Window height in pixels when not fullscreen."""
     theme: str = "dark"
-    """Colour theme: dark (high contrast, default) or light."""
+    """Colour theme: dark (high contrast, default), light or yellow (yellow on black)."""
     text_scale: float = 1.0
     """Text size step, one of TEXT_SCALES."""
+    typeface: str = "atkinson"
+    """Typeface: atkinson (Atkinson Hyperlegible, default) or opendyslexic (OpenDyslexic)."""
+    line_spacing: float = 1.45
+    """Line height as a multiple of the text size, one of LINE_SPACINGS."""
     screen_width_mm: float = 527.0
     """Physical width of the display, used to keep touch targets at least 9 mm wide/high."""
     speech_rate: int = 150
@@ -60,6 +68,31 @@ class Settings:
     """auto (Vosk when its model is in models/, else PocketSphinx), vosk or pocketsphinx."""
     microphone: str = ""
     """Name (or part of it) of the microphone to use; empty for the system default."""
+    dwell: bool = True
+    """Resting the pointer (mouse, head mouse, eye tracker) on a button chooses it."""
+    dwell_seconds: float = 1.2
+    """How long the pointer rests on a button to choose it, 0.5 to 3 seconds."""
+    scanning: str = "off"
+    """Switch scanning: off, one_switch (a highlight steps through the buttons by itself; the
+    switch chooses) or two_switch (one switch steps, the other chooses)."""
+    scan_seconds: float = 1.5
+    """How long the scanning highlight stays on each button, 0.5 to 5 seconds."""
+    switch_keys: tuple[str, ...] = ("space", "enter")
+    """Keys a switch interface sends (names like space, enter, f8, or single letters). In
+    two-switch scanning the first steps and the others choose."""
+    show_numbers: bool = False
+    """Put a large number on every button (say, dwell on or scan to the number)."""
+    kiosk_mode: bool = False
+    """Public kiosk: fullscreen, Escape/Alt+F4/close do not leave; the admin gesture and PIN
+    open the admin screen."""
+    admin_pin: str = "2580"
+    """PIN for the admin screen (digits). Change it for every installation."""
+    idle_seconds: int = 90
+    """Seconds with nothing happening (and nothing being read) before the kiosk asks "Are you
+    still there?"; 0 never resets."""
+    idle_notice_seconds: int = 20
+    """How long the "Are you still there?" notice waits (at least 20 seconds) before the
+    kiosk resets for the next person."""
     problems: tuple[str, ...] = field(default=(), compare=False)
     """What was wrong in the configuration file, in plain words (defaults were used)."""
 
@@ -81,6 +114,18 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "listening_mode": (str,),
     "voice_engine": (str,),
     "microphone": (str,),
+    "typeface": (str,),
+    "line_spacing": (int, float),
+    "dwell": (bool,),
+    "dwell_seconds": (int, float),
+    "scanning": (str,),
+    "scan_seconds": (int, float),
+    "switch_keys": (list,),
+    "show_numbers": (bool,),
+    "kiosk_mode": (bool,),
+    "admin_pin": (str, int),
+    "idle_seconds": (int,),
+    "idle_notice_seconds": (int,),
 }
 
 
@@ -133,6 +178,24 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
     if values.get("theme", "dark") not in THEMES:
         problems.append(f"{name}: 'theme' must be one of {', '.join(THEMES)}; using dark")
         values.pop("theme")
+    if "line_spacing" in values and float(values["line_spacing"]) not in LINE_SPACINGS:
+        problems.append(f"{name}: 'line_spacing' must be one of "
+                        f"{', '.join(map(str, LINE_SPACINGS))}; using 1.45")
+        values.pop("line_spacing")
+    if "switch_keys" in values:
+        keys = values.pop("switch_keys")
+        if keys and all(isinstance(k, str) and k.strip() for k in keys):
+            values["switch_keys"] = tuple(k.strip().lower() for k in keys)
+        else:
+            problems.append(f"{name}: 'switch_keys' must be a list of key names such as "
+                            "[space, enter]; using space and enter")
+    if "admin_pin" in values:
+        pin = str(values.pop("admin_pin"))
+        if pin.isdigit() and 4 <= len(pin) <= 8:
+            values["admin_pin"] = pin
+        else:
+            problems.append(f"{name}: 'admin_pin' must be 4 to 8 digits; using the default "
+                            "PIN (change it)")
     if "text_scale" in values and float(values["text_scale"]) not in TEXT_SCALES:
         problems.append(
             f"{name}: 'text_scale' must be one of {', '.join(map(str, TEXT_SCALES))}; using 1.0"
@@ -142,14 +205,17 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
         problems.append(f"{name}: 'audio_output' must be one of {', '.join(AUDIO_OUTPUTS)}; "
                         "using auto")
         values.pop("audio_output")
-    for key, allowed in (("listening_mode", LISTENING_MODES), ("voice_engine", VOICE_ENGINES)):
+    for key, allowed in (("listening_mode", LISTENING_MODES), ("voice_engine", VOICE_ENGINES),
+                         ("typeface", TYPEFACES), ("scanning", SCANNING)):
         if key in values and values[key] not in allowed:
             problems.append(f"{name}: '{key}' must be one of {', '.join(allowed)}; "
                             f"using {getattr(Settings, key)}")
             values.pop(key)
     for key, low, high in (("window_width", 640, 7680), ("window_height", 480, 4320),
                            ("screen_width_mm", 100, 3000), ("speech_rate", 80, 250),
-                           ("volume", 0.2, 1.0)):
+                           ("volume", 0.2, 1.0), ("dwell_seconds", 0.5, 3.0),
+                           ("scan_seconds", 0.5, 5.0), ("idle_seconds", 0, 86400),
+                           ("idle_notice_seconds", 20, 600)):
         if key in values and not low <= values[key] <= high:
             problems.append(f"{name}: '{key}' must be between {low} and {high}; using the default")
             values.pop(key)

@@ -103,8 +103,8 @@ def test_unknown_key_is_named_with_the_known_keys(tmp_path):
     settings = load_settings(write_config(tmp_path, "colour: pink\ntheme: light\n"))
     (problem,) = settings.problems
     assert "unknown key 'colour'" in problem
-    assert "known keys: audio_output, content_dir, fullscreen, listening_mode, microphone, " \
-           "read_on" in problem
+    assert "known keys: admin_pin, audio_output, content_dir, dwell, dwell_seconds, " \
+           "fullscreen, idle_notice_seconds" in problem
     assert settings.theme == "light"
 
 
@@ -198,3 +198,33 @@ def test_listening_mode_and_engine_are_checked(tmp_path):
                for p in settings.problems)
     assert any("'voice_engine' must be one of auto, vosk, pocketsphinx" in p
                for p in settings.problems)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("typeface: comic\n", "typeface"),
+    ("line_spacing: 3\n", "line_spacing"),
+    ("dwell_seconds: 0.1\n", "dwell_seconds"),
+    ("scanning: sometimes\n", "scanning"),
+    ("scan_seconds: 9\n", "scan_seconds"),
+    ("switch_keys: []\n", "switch_keys"),
+    ("admin_pin: 12\n", "admin_pin"),
+    ("idle_notice_seconds: 5\n", "idle_notice_seconds"),
+])
+def test_access_and_kiosk_keys_are_checked(tmp_path, text, key):
+    settings = load_settings(write_config(tmp_path, text))
+    (problem,) = settings.problems
+    assert f"'{key}'" in problem
+    assert getattr(settings, key) == getattr(Settings(), key)
+
+
+def test_access_and_kiosk_keys_are_read(tmp_path):
+    settings = load_settings(write_config(tmp_path, (
+        "theme: yellow\ntypeface: opendyslexic\nline_spacing: 2.0\ndwell_seconds: 2\n"
+        "scanning: two_switch\nswitch_keys: [F8, Enter]\nadmin_pin: 97531\n"
+        "idle_seconds: 0\n")))
+    assert settings.problems == ()
+    assert (settings.theme, settings.typeface, settings.line_spacing) == ("yellow",
+                                                                          "opendyslexic", 2.0)
+    assert settings.switch_keys == ("f8", "enter")
+    assert settings.admin_pin == "97531"
+    assert settings.idle_seconds == 0

@@ -121,7 +121,25 @@ LIGHT = Theme(
     word_text=hex_colour("#ffffff"),
 )
 
-THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT}
+YELLOW = Theme(
+    name="Yellow on black",
+    background=hex_colour("#000000"),
+    text=hex_colour("#ffeb3b"),
+    muted_text=hex_colour("#f5d90a"),
+    button=hex_colour("#000000"),
+    button_text=hex_colour("#ffeb3b"),
+    button_border=hex_colour("#ffeb3b"),
+    focus=hex_colour("#ffffff"),
+    callout=hex_colour("#1a1a00"),
+    notice=hex_colour("#ffeb3b"),
+    notice_text=hex_colour("#000000"),
+    reading=hex_colour("#3d3500"),
+    word=hex_colour("#ffffff"),
+    word_text=hex_colour("#000000"),
+)
+"""Yellow text on black: preferred by many people with low vision."""
+
+THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT, "yellow": YELLOW}
 
 
 def relative_luminance(colour: Colour) -> float:
