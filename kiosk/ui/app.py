@@ -16,7 +16,7 @@ from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -94,6 +94,18 @@ class KioskApp(App):
     """Microphone level for the meter, 0 to 1."""
     listening_mode_text = StringProperty("")
     """The listening mode in words (Settings)."""
+    typeface = StringProperty("atkinson")
+    """atkinson or opendyslexic (config.TYPEFACES)."""
+    dwell_on = BooleanProperty(True)
+    """Resting the pointer on a button chooses it."""
+    dwell_seconds = NumericProperty(1.2)
+    """How long the pointer rests on a button to choose it."""
+    scanning = StringProperty("off")
+    """Switch scanning: off, one_switch or two_switch (config.SCANNING)."""
+    scan_seconds = NumericProperty(1.5)
+    """How long the scanning highlight stays on each button."""
+    numbers_shown = BooleanProperty(False)
+    """A large number on every button, to say, dwell on or scan to."""
 
     def __init__(self, settings: Settings, audio_sink: Sink | None = None,
                  mic_source=None, **kwargs) -> None:
@@ -211,8 +223,16 @@ class KioskApp(App):
 
     def apply_clinic_defaults(self) -> None:
         """Theme, text size, reading speed and volume back to the clinic's configuration."""
-        self._use_theme(self.settings.theme)
-        self.text_scale = self.settings.text_scale
+        settings = self.settings
+        self._use_theme(settings.theme)
+        self.text_scale = settings.text_scale
+        self.typeface = settings.typeface
+        self.line_spacing = settings.line_spacing
+        self.dwell_on = settings.dwell
+        self.dwell_seconds = settings.dwell_seconds
+        self.scanning = settings.scanning
+        self.scan_seconds = settings.scan_seconds
+        self.numbers_shown = settings.show_numbers
         if self.reading is not None:
             self.reading.reset()
         if self.voice is not None:
