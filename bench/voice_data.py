@@ -15,7 +15,7 @@ import numpy as np
 from kiosk.content import Document
 from kiosk.speech.lexicon import Lexicon
 from kiosk.speech.script import build_script
-from kiosk.voice.grammar import NUMBER_WORDS, Meaning, load_commands
+from kiosk.voice.grammar import DECOY_NUMBERS, NUMBER_WORDS, Meaning, load_commands
 from kiosk.voice.pronounce import ACRONYMS, words_of
 
 VOICES = ("en-us+klatt2", "en-us+f2", "en-gb+f2", "en-us", "en-us+klatt4")
@@ -125,7 +125,7 @@ def command_items(documents: list[Document]) -> list[Item]:
     for intent in commands.screens["reader"]:
         for phrase in commands.intents.get(intent, ()):
             items.append(Item("intent", phrase, phrase, first.id, 20, Meaning(intent)))
-    for n, word in enumerate(NUMBER_WORDS, start=1):
+    for n, word in enumerate(NUMBER_WORDS[:DECOY_NUMBERS], start=1):
         for prefix in ("", "open ", "section "):
             items.append(Item("number", prefix + word, prefix + word, first.id, 20,
                               Meaning("open", number=n)))

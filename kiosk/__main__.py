@@ -110,7 +110,9 @@ def _run(args: argparse.Namespace) -> int:
               "`xvfb-run -a kiosk run`.", file=sys.stderr)
     from kiosk.ui import prepare_kivy
 
-    prepare_kivy(settings.window_width, settings.window_height, settings.fullscreen)
+    # kiosk mode covers the screen, unless --windowed asks for a window (trying a set-up)
+    fullscreen = settings.fullscreen or (settings.kiosk_mode and not args.windowed)
+    prepare_kivy(settings.window_width, settings.window_height, fullscreen)
     try:
         from kiosk.ui.app import KioskApp
     except Exception as error:  # noqa: BLE001 - no display, missing GL: say so plainly

@@ -13,6 +13,7 @@ SYSTEM_PACKAGES=(
   libx11-6 libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libmtdev1
   xvfb xauth                       # virtual screen for the tests and screenshots
   sox                              # measures and converts speech audio in tests
+  fonts-opendyslexic               # OpenDyslexic, the second typeface offered in Settings
   python3-venv python3-pip         # virtual environment for the Python packages
 )
 

@@ -14,13 +14,19 @@ WANTED = (
     "home", "contents-keyboard-focus", "reader", "reader-notice", "help", "settings",
     "settings-light-larger", "home-broken-document", "reader-reading",
     "reader-scrolled-to-reading", "settings-reading", "voice-heard-stop", "voice-help",
+    "numbers-contents", "dwell-ring", "scanning", "settings-yellow", "reader-opendyslexic",
+    "idle-notice", "attract", "admin-pin", "admin",
+    *(f"theme-{theme}-{screen}" for theme in ("dark", "light", "yellow")
+      for screen in ("home", "contents", "reader", "help", "settings")),
 )
 
 
 def main() -> int:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "tests/test_gui_navigation.py",
-         "tests/test_gui_reading.py", "tests/test_gui_voice.py"],
+         "tests/test_gui_reading.py", "tests/test_gui_voice.py", "tests/test_gui_numbers.py",
+         "tests/test_gui_access.py", "tests/test_gui_settings.py",
+         "tests/test_gui_kiosk_mode.py"],
         cwd=ROOT,
     )
     if result.returncode != 0:

@@ -62,7 +62,9 @@ def _kiosk_session(virtual_display: str):
     from kiosk.config import Settings
     from kiosk.ui import prepare_kivy
 
-    settings = Settings(window_width=1920, window_height=1080)
+    # idle_seconds=0: the idle reset never fires by surprise during the ~4 minute session;
+    # the kiosk-mode tests turn it on with a fake clock.
+    settings = Settings(window_width=1920, window_height=1080, idle_seconds=0)
     prepare_kivy(settings.window_width, settings.window_height, fullscreen=False)
     from kiosk_pilot import Pilot
     from kivy.base import runTouchApp, stopTouchApp
@@ -91,5 +93,5 @@ def pilot(_kiosk_session):
     from kiosk.config import Settings
 
     pilot = _kiosk_session
-    pilot.reset(replace(Settings(), window_width=1920, window_height=1080))
+    pilot.reset(replace(Settings(), window_width=1920, window_height=1080, idle_seconds=0))
     return pilot

@@ -53,6 +53,8 @@ class Pilot:
         self.app.navigator.reset()
         self.app.clear_notice()
         self.app.focus_ring.clear()
+        if getattr(self.app, "kiosk", None) is not None:
+            self.app.kiosk.restart()  # real clock, idle time from now, nothing shown
         self.frames(3)
 
     def frames(self, count: int = 3) -> None:

@@ -131,7 +131,7 @@ def test_push_to_talk_hears_only_while_held(pilot, said):
     assert pilot.app.voice_state == "hold"
     from kivy.tests.common import UnitTestTouch
 
-    talk = pilot.app.root.children[0].ids.talk
+    talk = next(c for c in pilot.app.root.children if "talk" in c.ids).ids.talk
     assert talk.opacity == 1 and talk.width >= pilot.app.button_h
     assert say(pilot, said("what can i say")) == 0, "heard while the button was not held"
     assert pilot.screen == "home"

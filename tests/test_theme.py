@@ -77,3 +77,31 @@ def test_scale_halves_at_half_size_and_follows_the_tighter_side():
     assert scale_for(3840, 2160) == pytest.approx(2.0)
     assert scale_for(1920, 540) == pytest.approx(0.5)
     assert scale_for(960, 1080) == pytest.approx(0.5)
+
+
+def test_yellow_theme_is_yellow_text_on_black():
+    yellow = THEMES["yellow"]
+    assert yellow.background == BLACK and yellow.button == BLACK
+    red, green, blue, _alpha = yellow.text
+    assert red > 0.9 and green > 0.85 and blue < 0.3  # yellow, not white
+    assert yellow.button_text == yellow.text
+    assert contrast_ratio(yellow.text, yellow.background) >= 15
+
+
+def test_every_configurable_typeface_has_a_name_for_people():
+    from kiosk.config import TYPEFACES
+
+    assert set(theme.TYPEFACE_NAMES) == set(TYPEFACES)
+    assert theme.TYPEFACE_NAMES["opendyslexic"] == "OpenDyslexic"
+
+
+@pytest.mark.parametrize(("key", "limits"), [("dwell_seconds", theme.DWELL_SECONDS_RANGE),
+                                             ("scan_seconds", theme.SCAN_SECONDS_RANGE)])
+def test_settings_steps_stay_within_what_the_configuration_accepts(key, limits, tmp_path):
+    from kiosk.config import settings_from_data
+
+    low, high = limits
+    for value in (low, high):
+        assert settings_from_data({key: value}, tmp_path).problems == ()
+    for value in (low - theme.SECONDS_STEP, high + theme.SECONDS_STEP):
+        assert settings_from_data({key: value}, tmp_path).problems != ()

@@ -45,7 +45,7 @@ READER_PHRASES = {
 READING_INTENTS = {"read", "stop", "pause", "resume", "next", "previous", "home", "contents",
                    "repeat", "faster", "slower"}
 HOME_INTENTS = {"help", "bigger", "smaller", "louder", "quieter", "scroll_down", "scroll_up",
-                "yes", "no"}
+                "yes", "no", "show_numbers", "hide_numbers"}
 
 
 @pytest.fixture(scope="module")
@@ -376,3 +376,33 @@ def test_help_leaves_out_dropped_phrases(reader, ninds):
 ])
 def test_meaning_describe(meaning, words):
     assert meaning.describe() == words
+
+
+@pytest.mark.parametrize("screen", ["home", "contents", "reader", "help", "settings"])
+def test_numbers_can_be_shown_and_hidden_on_every_screen(screen):
+    grammar = grammar_for(Context(screen, None, 0))
+    assert grammar.parse("show numbers") == Meaning("show_numbers")
+    assert grammar.parse("hide numbers") == Meaning("hide_numbers")
+
+
+def test_shown_numbers_choose_buttons_and_open_keeps_its_meaning(ninds):
+    """With numbers on the buttons, a bare number chooses the button wearing it (up to
+    forty); "open N" and "section N" still open item N."""
+    shown = len(ninds.entries) + 6
+    grammar = grammar_for(Context("contents", ninds, len(ninds.entries), targets=shown))
+    assert grammar.parse("seven") == Meaning("press", number=7)
+    last = NUMBER_WORDS[shown - 1]
+    assert " " in last, "numbers past twenty are two words"
+    assert grammar.parse(last) == Meaning("press", number=shown)
+    assert grammar.parse(NUMBER_WORDS[shown]) is None
+    assert grammar.parse("open seven") == Meaning("open", number=7)
+    assert grammar.parse("section seven") == Meaning("open", number=7)
+    (line,) = [phrases for label, phrases in grammar.help_lines() if label.startswith("Choose")]
+    assert line == [f"a number from one to {last}"]
+
+
+def test_without_shown_numbers_bare_numbers_do_not_choose_buttons():
+    grammar = grammar_for(Context("settings", None, 0))
+    assert grammar.parse("three") is None
+    assert "three" in grammar.decoys
+    assert "twenty five" not in grammar.phrases, "numbers past twenty only when shown"

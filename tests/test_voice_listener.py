@@ -11,6 +11,7 @@ import logging
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,15 @@ def test_context_changes_apply_from_the_next_utterance(engine, tts, reader):
     assert only_meaning(hear(processor, "go to stem cells", tts)).section_id == "stem-cells"
     processor.set_context(HOME)
     assert on_home(only_meaning(hear(processor, "go to stem cells", tts)))
+
+
+def test_showing_numbers_makes_bare_numbers_choose_buttons(engine, tts):
+    processor = make(engine, HOME)
+    assert only_meaning(hear(processor, "four", tts)) is None  # Home lists two documents
+    processor.set_context(replace(HOME, targets=4))
+    assert only_meaning(hear(processor, "four", tts)) == Meaning("press", number=4)
+    processor.set_context(HOME)
+    assert only_meaning(hear(processor, "four", tts)) is None
 
 
 def test_speech_that_goes_on_too_long_is_not_acted_on(engine, tts, reader):

@@ -18,14 +18,18 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.config import TEXT_SCALES, Settings
+from kiosk.config import LINE_SPACINGS, TEXT_SCALES, Settings
 from kiosk.content import load_library
 from kiosk.speech.audio import Sink
 from kiosk.state import Action, Intent, Navigator, View
 from kiosk.ui import theme as sizes
 from kiosk.ui.focus import FocusRing
+from kiosk.ui.hands_free import HandsFree
+from kiosk.ui.kiosk_mode import KioskMode
+from kiosk.ui.numbers import NumberBadges
 from kiosk.ui.reading import ReadingController
 from kiosk.ui.screens import SCREENS, KioskScreen
 from kiosk.ui.voice import VoiceController
@@ -39,24 +43,74 @@ TALK_KEY = ord("t")
 """Hold to talk in push-to-talk mode (a switch can send this key too)."""
 
 
-def register_fonts() -> None:
-    """Make Atkinson Hyperlegible (from its font package) the default typeface."""
-    import fontpkg_atkinson_hyperlegible as atkinson
-
-    files = Path(atkinson.__file__).parent / "files"
-    LabelBase.register(
-        DEFAULT_FONT,
-        fn_regular=str(files / "AtkinsonHyperlegible-Regular.ttf"),
-        fn_bold=str(files / "AtkinsonHyperlegible-Bold.ttf"),
-        fn_italic=str(files / "AtkinsonHyperlegible-Italic.ttf"),
-        fn_bolditalic=str(files / "AtkinsonHyperlegible-BoldItalic.ttf"),
-    )
+OPENDYSLEXIC_DIRS = (
+    Path(__file__).resolve().parents[2] / "assets" / "fonts",
+    Path("/usr/share/fonts/opentype/opendyslexic"),  # Debian/Ubuntu: fonts-opendyslexic
+    Path("/usr/local/share/fonts/opendyslexic"),
+)
+"""Where OpenDyslexic's files are looked for, in this order."""
 
 
-@lru_cache(maxsize=32)
-def _average_char_px(font_px: int) -> float:
-    """Average width of a character of English body text in the current typeface."""
-    width, _height = CoreLabel(font_size=font_px).get_extents(sizes.SAMPLE_TEXT)
+def typeface_files(typeface: str) -> tuple[str, str, str, str] | None:
+    """Regular, italic, bold and bold-italic font files of a typeface (config.TYPEFACES),
+    or None when they are not installed."""
+    if typeface == "atkinson":
+        import fontpkg_atkinson_hyperlegible as atkinson
+
+        folders, stem = (Path(atkinson.__file__).parent / "files",), "AtkinsonHyperlegible"
+    elif typeface == "opendyslexic":
+        folders, stem = OPENDYSLEXIC_DIRS, "OpenDyslexic"
+    else:
+        return None
+    for folder in folders:
+        for ext in ("otf", "ttf"):
+            files = tuple(str(folder / f"{stem}-{style}.{ext}")
+                          for style in ("Regular", "Italic", "Bold", "BoldItalic"))
+            if all(Path(f).is_file() for f in files):
+                return files  # type: ignore[return-value]
+    return None
+
+
+def register_fonts() -> set[str]:
+    """Register every installed typeface under its own name (e.g. "OpenDyslexic") and make
+    Atkinson Hyperlegible the default one; returns the installed typefaces."""
+    installed = set()
+    for typeface, name in sizes.TYPEFACE_NAMES.items():
+        files = typeface_files(typeface)
+        if files is not None:
+            LabelBase.register(name, *files)
+            installed.add(typeface)
+    use_typeface_font("atkinson")
+    return installed
+
+
+def use_typeface_font(typeface: str) -> bool:
+    """Make ``typeface`` the font of every label (Kivy's default font name); False when its
+    files are missing (the font is then unchanged)."""
+    files = typeface_files(typeface)
+    if files is None:
+        return False
+    LabelBase.register(DEFAULT_FONT, *files)
+    return True
+
+
+def _stepped(value: float, steps: int, limits: tuple[float, float]) -> float | None:
+    """``value`` moved by ``steps`` quarter seconds and kept within ``limits``; None when
+    it is already at the limit in that direction."""
+    low, high = limits
+    if (steps > 0 and value >= high) or (steps < 0 and value <= low):
+        return None
+    return min(high, max(low, round(value + steps * sizes.SECONDS_STEP, 2)))
+
+
+@lru_cache(maxsize=64)
+def _average_char_px(font_px: int, typeface: str) -> float:
+    """Average width of a character of English body text in ``typeface`` (measured in the
+    font registered under its name; the default font when it is not installed)."""
+    name = sizes.TYPEFACE_NAMES.get(typeface, DEFAULT_FONT)
+    if name not in LabelBase._fonts:
+        name = DEFAULT_FONT
+    width, _height = CoreLabel(font_size=font_px, font_name=name).get_extents(sizes.SAMPLE_TEXT)
     return width / len(sizes.SAMPLE_TEXT)
 
 
@@ -78,6 +132,9 @@ class KioskApp(App):
     line_spacing = NumericProperty(sizes.LINE_SPACING)
     text_width = NumericProperty(1200)
     """Width of the reading column: about MAX_LINE_CHARS characters of body text."""
+    typeface_width = NumericProperty(1.0)
+    """How much wider text is in the chosen typeface than in Atkinson Hyperlegible (1.0;
+    OpenDyslexic about 1.2): widths sized for a label multiply by it."""
     column_width = NumericProperty(sizes.COLUMN_WIDTH_PX)
     """Width of the button column on Home and Settings."""
     read_label = StringProperty("Read aloud")
@@ -116,12 +173,19 @@ class KioskApp(App):
         self._audio_sink = audio_sink
         self._mic_source = mic_source
         self.voice: VoiceController | None = None
+        self.number_badges: NumberBadges | None = None
+        self.hands_free: HandsFree | None = None
+        """Pointer dwell and switch scanning."""
+        self.kiosk: KioskMode | None = None
+        """Kiosk mode: idle reset, attract screen, admin gesture and PIN, lockdown."""
         self.navigator = Navigator(load_library(settings.content_dir))
         self.focus_ring = FocusRing(self._current_screen, lambda name: self.go(name))
         self.notice: NoticeBar | None = None
         self.manager: ScreenManager | None = None
         self.reading: ReadingController | None = None
         self._notice_event = None
+        self.installed_typefaces: set[str] = set()
+        """Typefaces whose font files were found (known once the app is built)."""
         self.apply_clinic_defaults()
 
     # -- building ------------------------------------------------------------------------
@@ -136,7 +200,8 @@ class KioskApp(App):
         return False
 
     def build(self):
-        register_fonts()
+        self.installed_typefaces = register_fonts()
+        font_problem = self._apply_typeface()
         for name in KV_FILES:
             Builder.load_file(str(KV_DIR / name))
         root = BoxLayout(orientation="vertical")
@@ -147,19 +212,29 @@ class KioskApp(App):
         root.add_widget(self.notice)
         root.add_widget(self.manager)
         root.add_widget(Factory.VoiceBar())
+        self.hands_free = HandsFree(self)
+        root.add_widget(self.hands_free.switch_bar)  # the on-screen switch, while scanning
         Window.bind(size=self._update_sizes, on_key_down=self._on_key_down,
                     on_key_up=self._on_key_up)
         self._use_theme(self.theme_name)
         self._update_sizes()
         self.reading = ReadingController(self, self.settings, self._audio_sink)
         self.voice = VoiceController(self, self._mic_source)
+        self.number_badges = NumberBadges(self)
+        self.kiosk = KioskMode(self)
         self.navigator.subscribe(self.show)
         self.show(self.navigator.view)
         for problem in (*self.settings.problems, *self.reading.problems):
             self.say_notice(problem)
+        if font_problem:
+            self.say_notice(font_problem)
         return root
 
     def on_stop(self) -> None:
+        if self.hands_free is not None:
+            self.hands_free.close()
+        if self.kiosk is not None:
+            self.kiosk.close()
         if self.voice is not None:
             self.voice.close()
         if self.reading is not None:
@@ -206,8 +281,59 @@ class KioskApp(App):
             self.notice.text = ""
 
     def set_theme(self, name: str) -> None:
-        """Switch colour theme (dark or light) for this visitor."""
+        """Switch colour theme (dark, light or yellow) for this visitor."""
         self._use_theme(name)
+        self._refresh_current()
+
+    def set_typeface(self, typeface: str) -> None:
+        """Draw all text in another typeface (config.TYPEFACES) for this visitor."""
+        self.typeface = typeface
+        self._refresh_current()
+
+    def change_line_spacing(self, steps: int) -> None:
+        """More (+1) or less (-1) space between lines of body text, by one step."""
+        index = min(range(len(LINE_SPACINGS)),
+                    key=lambda i: abs(LINE_SPACINGS[i] - self.line_spacing)) + steps
+        if not 0 <= index < len(LINE_SPACINGS):
+            self.say_notice("The lines are already as far apart as they go." if steps > 0
+                            else "The lines are already as close together as they go.")
+            return
+        self.line_spacing = LINE_SPACINGS[index]
+        self._refresh_current()
+
+    def set_dwell(self, on: bool) -> None:
+        """Turn choosing by resting the pointer on a button on or off."""
+        self.dwell_on = on
+        self._refresh_current()
+
+    def change_dwell_seconds(self, steps: int) -> None:
+        """Make the dwell time longer (+1) or shorter (-1) by a quarter of a second."""
+        value = _stepped(self.dwell_seconds, steps, sizes.DWELL_SECONDS_RANGE)
+        if value is None:
+            self.say_notice("The dwell time is already as long as it goes." if steps > 0
+                            else "The dwell time is already as short as it goes.")
+            return
+        self.dwell_seconds = value
+        self._refresh_current()
+
+    def set_scanning(self, mode: str) -> None:
+        """Switch scanning: off, one_switch or two_switch (config.SCANNING)."""
+        self.scanning = mode
+        self._refresh_current()
+
+    def change_scan_seconds(self, steps: int) -> None:
+        """Scan slower (+1: the highlight stays longer) or faster (-1), by a quarter second."""
+        value = _stepped(self.scan_seconds, steps, sizes.SCAN_SECONDS_RANGE)
+        if value is None:
+            self.say_notice("Scanning is already as slow as it goes." if steps > 0
+                            else "Scanning is already as fast as it goes.")
+            return
+        self.scan_seconds = value
+        self._refresh_current()
+
+    def set_numbers_shown(self, shown: bool) -> None:
+        """Show or hide the large number on every button."""
+        self.numbers_shown = shown
         self._refresh_current()
 
     def change_text_size(self, steps: int) -> None:
@@ -237,6 +363,8 @@ class KioskApp(App):
             self.reading.reset()
         if self.voice is not None:
             self.voice.reset()
+        if getattr(self, "hands_free", None) is not None:
+            self.hands_free.reset()
         if self.manager is not None:
             self._update_sizes()
 
@@ -253,8 +381,43 @@ class KioskApp(App):
         if self.manager is not None:  # the window exists once the app is built
             Window.clearcolor = self.theme.background
 
+    def on_typeface(self, _app, _typeface: str) -> None:
+        if self.manager is not None:
+            problem = self._apply_typeface()
+            if problem:
+                self.say_notice(problem)
+
+    def _apply_typeface(self) -> str | None:
+        """Draw every label in ``self.typeface``; when its font files are missing, use
+        Atkinson Hyperlegible instead and return a notice saying so."""
+        if not use_typeface_font(self.typeface):
+            name = sizes.TYPEFACE_NAMES.get(self.typeface, self.typeface)
+            problem = (f"The {name} typeface is not installed on this kiosk, so "
+                       f"{sizes.TYPEFACE_NAMES['atkinson']} is used.")
+            if self.manager is not None:
+                self.typeface = "atkinson"  # on_typeface draws the text again
+                return problem
+            self.typeface = "atkinson"
+            use_typeface_font("atkinson")
+            return problem
+        if self.manager is not None:
+            self._update_sizes()
+            self._redraw_text()
+        return None
+
+    def _redraw_text(self) -> None:
+        """Render every label again, on every screen (after the default font changed)."""
+        tops = [*self.manager.screens, self.root or self.manager]
+        seen = set()
+        for top in tops:
+            for widget in top.walk():
+                if isinstance(widget, Label) and id(widget) not in seen:
+                    seen.add(id(widget))
+                    widget.texture_update()
+
     def _current_screen(self) -> KioskScreen:
-        return self.manager.current_screen
+        shown = self.kiosk.focus_root() if self.kiosk is not None else None
+        return shown if shown is not None else self.manager.current_screen
 
     def _refresh_current(self) -> None:
         if self.manager is not None:
@@ -262,9 +425,13 @@ class KioskApp(App):
 
     def _on_key_down(self, _window, key, _scancode, codepoint, modifiers) -> bool:
         modifiers = list(modifiers or [])
+        if self.kiosk is not None and self.kiosk.on_key(key, codepoint, modifiers):
+            return True
         if key == TALK_KEY and self.voice is not None and self.voice.mode == "push_to_talk":
             self.voice.talk(True)
             return True
+        if self.hands_free is not None and self.hands_free.on_key(key):
+            return True  # a switch key while scanning (before the focus ring's Space/Enter)
         if self._reading_key(codepoint, modifiers):
             return True
         return self.focus_ring.on_key(key, modifiers)
@@ -304,5 +471,7 @@ class KioskApp(App):
         self.button_h = round(max(sizes.BUTTON_HEIGHT_PX * scale, self.button_px * 2.6))
         self.gap = round(sizes.GAP_PX * scale)
         self.ring_px = max(4, round(sizes.FOCUS_RING_PX * scale))
-        self.text_width = round(sizes.MAX_LINE_CHARS * _average_char_px(self.body_px))
+        char_px = _average_char_px(self.body_px, self.typeface)
+        self.text_width = round(sizes.MAX_LINE_CHARS * char_px)
+        self.typeface_width = char_px / _average_char_px(self.body_px, "atkinson")
         self.column_width = round(sizes.COLUMN_WIDTH_PX * scale)

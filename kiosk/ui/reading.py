@@ -69,6 +69,8 @@ class ReadingController:
         self._synthesise = synthesise
         self._voices: list[VoiceInfo] | None = None
         self._samples = 0
+        self._announcing: object = None
+        """The key of a short announcement being said over the Reader's section, or None."""
         self._event = Clock.schedule_interval(self._poll, POLL_SECONDS)
         self._update_labels(State.IDLE)
 
@@ -80,14 +82,17 @@ class ReadingController:
             if self.key is not None:
                 self.narrator.stop()
                 self.key = None
+            self._announcing = None
             return
         document, entry = self.app.navigator.document, self.app.navigator.entry
         key = (document.id, entry.section.id, id(document))
         self._shown = None
         if key == self.key:
             return
+        self._announcing = None
         reading_a_section = self.key is not None and self.key[0] != "sample"
-        active = reading_a_section and self.narrator.status().state in (
+        status = self.narrator.status()  # (not an announcement said over the section)
+        active = reading_a_section and status.key == self.key and status.state in (
             State.READING, State.WAITING)
         self.key = key
         self.narrator.load(key, lambda: build_script(entry, self.lexicon))
@@ -97,24 +102,29 @@ class ReadingController:
     def toggle(self) -> None:
         """Read aloud / Pause / Resume / Continue."""
         self._tell_if_silent()
+        self._section_back()
         self.narrator.toggle()
 
     def read_from(self, target) -> None:
         """Read from the start of the paragraph or item touched."""
         if target is not None:
             self._tell_if_silent()
+            self._section_back()
             self.narrator.read_from(target)
 
     def stop(self) -> None:
         self.narrator.stop()
 
     def repeat(self) -> None:
+        self._section_back()
         self.narrator.repeat()
 
     def next_sentence(self) -> None:
+        self._section_back()
         self.narrator.next_sentence()
 
     def previous_sentence(self) -> None:
+        self._section_back()
         self.narrator.previous_sentence()
 
     def change_rate(self, steps: int) -> None:
@@ -166,8 +176,33 @@ class ReadingController:
         self._samples += 1
         sample = Utterance(0, HEADING, 0, len(text), normalise(text, self.lexicon))
         self.key = ("sample", self._samples)
+        self._announcing = None
         self.narrator.load(self.key, (sample,))
         self.narrator.read(0)
+
+    def announce(self, text: str) -> object:
+        """Say a short text (a switch-scanning label). In the Reader the section stays as it
+        is: no marks, the Read button keeps its words, and Read still starts the section
+        (any reading command cuts the announcement short). Returns the narrator key it is
+        said under."""
+        if self.key is None or self.key[0] == "sample" or self.app.navigator.entry is None:
+            self.say_text(text)
+            return self.key
+        self._samples += 1
+        self._announcing = ("announcement", self._samples)
+        spoken = Utterance(0, HEADING, 0, len(text), normalise(text, self.lexicon))
+        self.narrator.load(self._announcing, (spoken,))
+        self.narrator.read(0)
+        return self._announcing
+
+    def _section_back(self) -> None:
+        """After (or during) an announcement, load the Reader's section again."""
+        if self._announcing is None:
+            return
+        self._announcing = None
+        entry = self.app.navigator.entry
+        if entry is not None and self.key is not None and self.key[0] != "sample":
+            self.narrator.load(self.key, lambda: build_script(entry, self.lexicon))
 
     def reset(self) -> None:
         """Stop, and go back to the clinic's voice, speed and volume (for the next visitor)."""
@@ -200,15 +235,19 @@ class ReadingController:
 
     def _handle(self, kind: str, data: dict) -> None:
         if kind == "state":
-            self._update_labels(data["state"])
+            self._update_labels(State.IDLE if self._announcing is not None else data["state"])
+        elif kind == "end" and self._announcing is not None \
+                and data.get("key") == self._announcing:
+            self._section_back()
         elif kind == "voice":
             self._update_labels(self.narrator.status().state)
             if self.app.manager is not None and self.app.manager.current == "settings":
                 self.app.manager.current_screen.refresh(self.app)
         elif kind in ("notice", "problem"):
             self.app.say_notice(data["message"])
-        elif kind == "end" and data.get("key") == self.key:
-            self._section_ended()
+        elif kind == "end" and data.get("key") == self.key and not (
+                isinstance(self.key, tuple) and self.key[0] == "sample"):
+            self._section_ended()  # (a said text, e.g. the idle notice, is not a section)
 
     def _section_ended(self) -> None:
         navigator = self.app.navigator

@@ -9,9 +9,10 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
-from kiosk.config import TEXT_SCALES
+from kiosk.config import LINE_SPACINGS, TEXT_SCALES
 from kiosk.content import BlockKind, Document, Entry, Library, Text
 from kiosk.speech.script import HEADING, target_texts
+from kiosk.ui.theme import THEMES, TYPEFACE_NAMES
 from kiosk.ui.widgets import (
     BodyText,
     BulletItem,
@@ -40,9 +41,20 @@ HELP_TEXT = (
     "read from there.",
     "Reading keys: R reads or pauses, S stops, A says the sentence again, the full stop and "
     "the comma skip to the next or previous sentence, minus and plus read slower or faster.",
-    "[b]Settings[/b] changes the colours, the size of the text, the reading speed, the volume "
-    "and the voice, and can make the kiosk wait after each sentence. The kiosk returns to its "
-    "usual settings for the next person.",
+    "[b]Voice[/b]: say a command such as \u201cnext section\u201d or \u201cread aloud\u201d. The "
+    "strip at the bottom shows when the kiosk is listening and what it heard. Say "
+    "\u201cwhat can I say\u201d to hear the commands of the screen you are on.",
+    "[b]Numbers[/b]: say \u201cshow numbers\u201d and every button wears a large number; say "
+    "the number to choose its button. \u201cHide numbers\u201d takes them away.",
+    "[b]Eye gaze or head mouse[/b]: rest the pointer on a button; a ring fills around it and "
+    "the button is chosen when the ring is full. Move away and back to choose it again.",
+    "[b]Switch[/b]: with switch scanning on (Settings), a frame moves from button to button "
+    "and says each one; press the switch, or the large bar at the bottom, to choose.",
+    "[b]Settings[/b] changes the colours (including yellow on black), the size of the text, "
+    "the typeface (including OpenDyslexic), the space between lines, the reading speed, the "
+    "volume and the voice; how the kiosk listens; the dwell time; switch scanning and its "
+    "pace; and numbers on buttons. It can also make the kiosk wait after each sentence. The "
+    "kiosk returns to its usual settings for the next person.",
 )
 
 
@@ -70,13 +82,14 @@ class HomeScreen(KioskScreen):
         library: Library = app.navigator.library
         box = self.ids.documents
         box.clear_widgets()
-        for document in library.documents:
+        for number, document in enumerate(library.documents, start=1):
             button = KioskButton(
                 text=f"[b]{escape_markup(document.title)}[/b]\n"
                 f"[size={int(app.small_px)}]{escape_markup(_source_line(document))}[/size]",
                 spoken_label=f"{document.title}, {document.spoken_title}",
             )
             button.document_id = document.id
+            button.item_number = number
             button.bind(on_release=lambda b: app.go("open_document", document_id=b.document_id))
             box.add_widget(button)
         self.ids.problems.text = _problems_text(library)
@@ -101,7 +114,7 @@ class ContentsScreen(KioskScreen):
                 halign="left",
                 spoken_label=f"Section {entry.number}, {entry.section.title}",
             )
-            button.section_number = entry.number
+            button.section_number = button.item_number = entry.number
             button.bind(
                 on_release=lambda b: app.go("open_section", number=b.section_number),
                 height=lambda b, h, row=row: setattr(row, "height", h),
@@ -208,14 +221,36 @@ class HelpScreen(KioskScreen):
 
 
 class SettingsScreen(KioskScreen):
-    """Colours and text size; a visitor's choices last until the kiosk is reset."""
+    """Every choice a visitor can make: colours, text, reading aloud, listening, dwell,
+    scanning and numbers. Each row says the current choice in words; the chosen button of a
+    set says "(chosen)". A visitor's choices last until the kiosk is reset."""
 
     def refresh(self, app: App) -> None:
-        for name, label in (("dark", "Dark, high contrast"), ("light", "Light")):
-            chosen = app.theme_name == name
-            self.ids[f"theme_{name}"].text = f"[b]{label}[/b]\n(chosen)" if chosen else label
+        self._refresh_display(app)
+        self._refresh_reading(app)
+        self._refresh_hands_free(app)
+
+    def _refresh_display(self, app: App) -> None:
+        theme = THEMES.get(app.theme_name)
+        self.ids.theme_label.text = f"Colours: {theme.name if theme else app.theme_name}"
+        for name, label in (("dark", "Dark"), ("light", "Light"), ("yellow", "Yellow on black")):
+            self.ids[f"theme_{name}"].text = _choice(label, app.theme_name == name)
         step = TEXT_SCALES.index(app.text_scale) + 1
         self.ids.size_label.text = f"Text size: step {step} of {len(TEXT_SCALES)}"
+        face = TYPEFACE_NAMES.get(app.typeface, app.typeface)
+        self.ids.typeface_label.text = f"Typeface: {face}"
+        for typeface, name in TYPEFACE_NAMES.items():
+            installed = typeface in app.installed_typefaces
+            shown = f"[font={name}]{name}[/font]" if installed else name
+            self.ids[f"typeface_{typeface}"].text = (
+                _choice(shown, app.typeface == typeface) if installed
+                else f"{name}\n(not installed)")
+        index = min(range(len(LINE_SPACINGS)),
+                    key=lambda i: abs(LINE_SPACINGS[i] - app.line_spacing))
+        self.ids.spacing_label.text = (f"Space between lines: {LINE_SPACING_WORDS[index]} "
+                                       f"(step {index + 1} of {len(LINE_SPACINGS)})")
+
+    def _refresh_reading(self, app: App) -> None:
         voice = app.reading.narrator.voice
         self.ids.speed_label.text = f"Reading speed: {voice.rate} words a minute"
         self.ids.volume_label.text = f"Volume: {round(voice.volume * 100)}%"
@@ -226,6 +261,45 @@ class SettingsScreen(KioskScreen):
         )
         self.ids.step_mode.text = ("Read on without stopping" if voice.step_mode
                                    else "Stop after each sentence")
+
+    def _refresh_hands_free(self, app: App) -> None:
+        dwell = _seconds(app.dwell_seconds)
+        self.ids.dwell_label.text = (
+            f"Pointer dwell is on: rest the pointer (a mouse, head mouse or eye tracker) on a "
+            f"button for {dwell} to choose it." if app.dwell_on else
+            "Pointer dwell is off: resting the pointer on a button does not choose it.")
+        self.ids.dwell.text = "Turn pointer dwell off" if app.dwell_on else "Turn pointer dwell on"
+        self.ids.dwell_time_label.text = f"Dwell time: {dwell}"
+        self.ids.scanning_label.text = "Switch scanning: " + {
+            "off": "off.",
+            "one_switch": "one switch. A frame moves from button to button by itself; press "
+                          "the switch to choose the framed button.",
+            "two_switch": "two switches. The first switch moves the frame to the next button; "
+                          "the second chooses it.",
+        }.get(app.scanning, app.scanning)
+        for mode, label in (("off", "Scanning off"), ("one_switch", "One switch"),
+                            ("two_switch", "Two switches")):
+            self.ids[f"scanning_{mode}"].text = _choice(label, app.scanning == mode)
+        self.ids.scan_pace_label.text = (
+            f"Scanning pace: the frame stays {_seconds(app.scan_seconds)} on each button")
+        self.ids.numbers_label.text = (
+            "Numbers on buttons: shown. Say, dwell on or scan to a number to choose its button."
+            if app.numbers_shown else "Numbers on buttons: hidden")
+        self.ids.numbers.text = "Hide numbers" if app.numbers_shown else "Show numbers"
+
+
+LINE_SPACING_WORDS = ("close", "normal", "wide", "widest")
+"""The line spacing steps (config.LINE_SPACINGS) in words."""
+
+
+def _choice(label: str, chosen: bool) -> str:
+    """A button of a set of choices: the chosen one in bold and marked "(chosen)"."""
+    return f"[b]{label}[/b]\n(chosen)" if chosen else label
+
+
+def _seconds(value: float) -> str:
+    """1.2 -> '1.2 seconds', 1.0 -> '1 second'."""
+    return f"{value:g} second" + ("" if value == 1 else "s")
 
 
 def _source_line(document: Document, full: bool = False) -> str:

@@ -115,8 +115,14 @@ class VoiceController:
         """What can be said now (or, not reading, on ``screen``) depends on this."""
         navigator = self.app.navigator
         reading = self._reading if screen is None else False
+        badges = getattr(self.app, "number_badges", None)
+        targets = badges.count if badges is not None and screen is None else 0
         return screen_context(screen or navigator.view.screen.value, navigator.document,
-                              len(navigator.library.documents), reading)
+                              len(navigator.library.documents), reading, targets)
+
+    def targets_changed(self) -> None:
+        """Numbers were shown, hidden or moved to other buttons: listen for the new ones."""
+        self._update_context()
 
     def help_lines(self, screen: str | None = None) -> list[tuple[str, list[str]]]:
         """What can be said on ``screen`` (default: the current one), from its grammar."""
@@ -167,6 +173,8 @@ class VoiceController:
 
     def _act(self, event: Event) -> None:
         if self._closed:
+            return
+        if (kiosk := getattr(self.app, "kiosk", None)) and not kiosk.voice_activity():
             return
         meaning = event.heard.meaning
         self.heard.append(event)
@@ -219,8 +227,17 @@ class VoiceController:
             return "Help"
         if intent == "open":
             return self._open(meaning, screen)
+        if intent in ("show_numbers", "hide_numbers"):
+            app.numbers_shown = intent == "show_numbers"
+            return "Numbers shown" if app.numbers_shown else "Numbers hidden"
+        if intent == "press":
+            button = app.number_badges.press(meaning.number)
+            if button is None:
+                return f"No button {meaning.number}"
+            return f"Chose {meaning.number}, {button.label_for_speech()}"
         if intent in ("yes", "no"):
-            return "nothing to answer"
+            kiosk = getattr(app, "kiosk", None)
+            return (kiosk.answer(intent) if kiosk else None) or "nothing to answer"
         return meaning.describe()
 
     def _open(self, meaning: Meaning, screen: Screen) -> str:

@@ -10,7 +10,13 @@ import re
 from kivy.app import App
 from kivy.effects.scroll import ScrollEffect
 from kivy.graphics import Color, Rectangle
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -18,22 +24,51 @@ from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
 from kiosk.content import Text
+from kiosk.ui.access import perimeter_path
 from kiosk.ui.highlight import SENTENCE_REF, WORD_REF, Range, highlighted_markup
 
 _MARKUP_TAG = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
 
 
 class KioskButton(ButtonBehavior, Label):
-    """A large target: reachable by touch, keyboard focus and (later) dwell and switch."""
+    """A large target: reachable by touch, keyboard focus, pointer dwell and switch scanning
+    (kiosk/ui/hands_free.py)."""
 
     focused = BooleanProperty(False)
     """True while the keyboard focus (or scanning highlight) is on this button."""
     spoken_label = StringProperty("")
     """What a screen reader or scanning would say for this button; defaults to its text."""
+    badge_room = NumericProperty(0)
+    """Room kept at the left for the number badge while numbers are shown (kiosk.ui.numbers)."""
+    dwell_progress = NumericProperty(0.0)
+    """0 to 1 while the pointer rests on this button; drawn as a ring filling round it."""
+    dwell_ring = ListProperty([])
+    """Points of the filled part of the dwell ring (empty when there is no dwell)."""
+    dwell_track = ListProperty([])
+    """Points of the whole dwell ring, drawn thin so the part still to fill shows."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fbind("pos", self._draw_dwell)
+        self.fbind("size", self._draw_dwell)
 
     def label_for_speech(self) -> str:
         """Plain words for this target, without markup."""
         return self.spoken_label or strip_markup(self.text)
+
+    def on_dwell_progress(self, *_args) -> None:
+        self._draw_dwell()
+
+    def _draw_dwell(self, *_args) -> None:
+        if self.dwell_progress <= 0:
+            if self.dwell_ring or self.dwell_track:
+                self.dwell_ring, self.dwell_track = [], []
+            return
+        app = App.get_running_app()
+        ring = getattr(app, "ring_px", 8)
+        box = (self.x - ring / 2, self.y - ring / 2, self.width + ring, self.height + ring)
+        self.dwell_track = perimeter_path(*box, 1.0)
+        self.dwell_ring = perimeter_path(*box, self.dwell_progress)
 
 
 class BodyText(Label):

@@ -19,9 +19,14 @@ from kiosk.content import Document
 from kiosk.voice.pronounce import words_of
 
 COMMANDS_FILE = Path(__file__).with_name("commands.yaml")
-NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen "
-                "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
-"""Numbers one to twenty, as said; a screen offers as many as it shows."""
+_UNITS = "one two three four five six seven eight nine".split()
+NUMBER_WORDS = (*_UNITS, *("ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+                           "eighteen nineteen twenty").split(),
+                *(f"twenty {unit}" for unit in _UNITS), "thirty",
+                *(f"thirty {unit}" for unit in _UNITS), "forty")
+"""Numbers one to forty, as said; a screen offers as many as it shows."""
+DECOY_NUMBERS = 20
+"""Numbers up to this are listened for (as decoys) even where they are not shown."""
 
 INTENT_LABELS = {
     "read": "Read aloud", "stop": "Stop reading", "pause": "Pause", "resume": "Resume",
@@ -30,6 +35,7 @@ INTENT_LABELS = {
     "louder": "Louder", "quieter": "Quieter", "bigger": "Bigger text",
     "smaller": "Smaller text", "scroll_down": "Scroll down", "scroll_up": "Scroll up",
     "help": "Help", "yes": "Yes", "no": "No", "open": "Open",
+    "show_numbers": "Show numbers", "hide_numbers": "Hide numbers", "press": "Choose",
 }
 """What each intent does, in words for the caption and Help."""
 
@@ -39,9 +45,11 @@ class Meaning:
     """What a recognised phrase asks for."""
 
     intent: str
-    """An intent name from commands.yaml, or "open"."""
+    """An intent name from commands.yaml, "open", or "press" (a number shown on a button
+    while numbers are shown)."""
     number: int | None = None
-    """For "open": the number said (a numbered button on the screen)."""
+    """For "open": the number said (a numbered item on the screen); for "press": the
+    button's number."""
     section_id: str | None = None
     """For "open" by title or alias: the section's id."""
     title: str | None = None
@@ -51,6 +59,8 @@ class Meaning:
         """What the kiosk does, in a few words: "Next section", "Open 3", "Open Stem cells"."""
         if self.intent == "open":
             return f"Open {self.title}" if self.title else f"Open {self.number}"
+        if self.intent == "press":
+            return f"Choose {self.number}"
         return INTENT_LABELS.get(self.intent, self.intent.replace("_", " ").capitalize())
 
 
@@ -117,10 +127,12 @@ class Context:
     """The kiosk is speaking: only the barge-in commands are listened for."""
     wake: bool = False
     """Wake-word mode, not yet woken: every phrase must start with the wake word."""
+    targets: int = 0
+    """How many buttons wear a number ("show numbers"); 0 while numbers are hidden."""
 
 
 def screen_context(screen: str, document: Document | None, documents: int,
-                   reading: bool = False) -> Context:
+                   reading: bool = False, targets: int = 0) -> Context:
     """The Context of a screen: Home numbers its ``documents``, Contents and the Reader the
     open document's sections, other screens nothing."""
     if screen == "home":
@@ -129,7 +141,7 @@ def screen_context(screen: str, document: Document | None, documents: int,
         numbers = len(document.entries)
     else:
         numbers = 0
-    return Context(screen, document, numbers, reading)
+    return Context(screen, document, numbers, reading, targets=targets)
 
 
 @dataclass
@@ -178,8 +190,11 @@ class Grammar:
         lines: dict[str, list[str]] = {}
         titles: list[str] = []
         numbers: list[int] = []
+        pressed: list[int] = []
         for phrase, meaning in self.meanings.items():
-            if meaning.intent == "open" and meaning.title:
+            if meaning.intent == "press":
+                pressed.append(meaning.number or 0)
+            elif meaning.intent == "open" and meaning.title:
                 if meaning.title not in titles:
                     titles.append(meaning.title)
             elif meaning.intent == "open":
@@ -187,6 +202,9 @@ class Grammar:
             else:
                 lines.setdefault(meaning.describe(), []).append(phrase)
         result = list(lines.items())
+        if pressed:
+            result.append(("Choose the button with that number",
+                           [f"a number from one to {NUMBER_WORDS[max(pressed) - 1]}"]))
         if numbers:
             low, high = min(numbers), max(numbers)
             result.append(("Open a numbered item",
@@ -219,6 +237,8 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
     for name in offered:
         for phrase in commands.intents.get(name, ()):
             add(phrase, Meaning(name))
+    for number in range(1, min(context.targets, len(NUMBER_WORDS)) + 1):
+        add(NUMBER_WORDS[number - 1], Meaning("press", number=number))
     if "numbers" in offered:
         for number in range(1, min(context.numbers, len(NUMBER_WORDS)) + 1):
             word = NUMBER_WORDS[number - 1]
@@ -236,6 +256,6 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
                 for prefix in commands.title_prefixes:
                     add(f"{prefix} {phrase}", meaning)
     decoys = [p for phrases in commands.intents.values() for p in phrases]
-    decoys += NUMBER_WORDS
+    decoys += NUMBER_WORDS[:DECOY_NUMBERS]
     return Grammar(meanings, commands.wake_word if context.wake else "",
                    tuple(dict.fromkeys(d for d in decoys if d not in meanings)))

@@ -93,7 +93,7 @@ class Processor:
     def _use_current_grammar(self) -> None:
         context = self._effective_context()
         key = (context.screen, id(context.document), context.numbers, context.reading,
-               context.wake)
+               context.wake, context.targets)
         if key != self._grammar_key:
             self.recogniser.use(grammar_for(context, self.commands))
             self._grammar_key = key
