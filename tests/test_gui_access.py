@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from test_gui_reading import wait_until as reading_wait_until
 
 from kiosk.state import View
 
@@ -50,11 +51,7 @@ def clock(pilot):
 
 def wait_until(pilot, predicate, timeout: float = 15.0, what: str = "") -> None:
     """Run frames until ``predicate()`` is true (real speech takes real time)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
-        pilot.frames(1)
-        time.sleep(0.005)
+    reading_wait_until(pilot, predicate, timeout, what)
 
 
 def run(pilot, clock, seconds: float) -> None:

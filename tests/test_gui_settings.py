@@ -5,10 +5,10 @@ defaults for the next person."""
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import replace
 
 import pytest
+from test_gui_reading import wait_until
 
 pytestmark = pytest.mark.gui
 
@@ -45,12 +45,6 @@ def reach(pilot, label: str) -> None:
     pilot.tap(button)
 
 
-def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
-        pilot.frames(1)
-        time.sleep(0.005)
 
 
 def notice(pilot) -> str:
