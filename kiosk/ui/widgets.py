@@ -9,7 +9,7 @@ import re
 
 from kivy.app import App
 from kivy.effects.scroll import ScrollEffect
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import Color, Line, Rectangle
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -60,15 +60,27 @@ class KioskButton(ButtonBehavior, Label):
         self._draw_dwell()
 
     def _draw_dwell(self, *_args) -> None:
+        """The dwell ring: the whole outline thin (what is left to fill) and the part done
+        thick in the focus colour, clockwise from the top. Drawn only on the button being
+        dwelt on: kv Line rules on every button made each relayout several times slower."""
         if self.dwell_progress <= 0:
             if self.dwell_ring or self.dwell_track:
                 self.dwell_ring, self.dwell_track = [], []
+                self.canvas.after.remove_group("dwell")
             return
         app = App.get_running_app()
         ring = getattr(app, "ring_px", 8)
         box = (self.x - ring / 2, self.y - ring / 2, self.width + ring, self.height + ring)
         self.dwell_track = perimeter_path(*box, 1.0)
         self.dwell_ring = perimeter_path(*box, self.dwell_progress)
+        self.canvas.after.remove_group("dwell")
+        theme = app.theme
+        self.canvas.after.add(Color(rgba=theme.muted_text, group="dwell"))
+        self.canvas.after.add(Line(points=self.dwell_track, width=1.5, group="dwell"))
+        if self.dwell_ring:
+            self.canvas.after.add(Color(rgba=theme.focus, group="dwell"))
+            self.canvas.after.add(Line(points=self.dwell_ring, width=ring * 0.75,
+                                       joint="miter", cap="square", group="dwell"))
 
 
 class BodyText(Label):
