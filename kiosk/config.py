@@ -183,9 +183,20 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
                         f"{', '.join(map(str, LINE_SPACINGS))}; using 1.45")
         values.pop("line_spacing")
     if "switch_keys" in values:
+        from kiosk.ui.access import key_codes  # (no Kivy in it)
+
         keys = values.pop("switch_keys")
         if keys and all(isinstance(k, str) and k.strip() for k in keys):
-            values["switch_keys"] = tuple(k.strip().lower() for k in keys)
+            known = tuple(k.strip().lower() for k in keys if key_codes(k))
+            unknown = [k for k in keys if not key_codes(k)]
+            if unknown:
+                problems.append(
+                    f"{name}: 'switch_keys' has key names the kiosk does not know: "
+                    f"{', '.join(map(repr, unknown))}; use space, enter, tab, f1 to f12, "
+                    "numpad0 to numpad9, or a single letter or digit"
+                    + ("; using the others" if known else "; using space and enter"))
+            if known:
+                values["switch_keys"] = known
         else:
             problems.append(f"{name}: 'switch_keys' must be a list of key names such as "
                             "[space, enter]; using space and enter")

@@ -228,3 +228,14 @@ def test_access_and_kiosk_keys_are_read(tmp_path):
     assert settings.switch_keys == ("f8", "enter")
     assert settings.admin_pin == "97531"
     assert settings.idle_seconds == 0
+
+
+def test_unknown_switch_key_names_are_named_and_the_known_ones_kept(tmp_path):
+    settings = load_settings(write_config(tmp_path, "switch_keys: [F8, spacebar, q]\n"))
+    (problem,) = settings.problems
+    assert "'spacebar'" in problem and "single letter" in problem
+    assert settings.switch_keys == ("f8", "q")
+    settings = load_settings(write_config(tmp_path, "switch_keys: [foot pedal]\n"))
+    (problem,) = settings.problems
+    assert "'foot pedal'" in problem and "using space and enter" in problem
+    assert settings.switch_keys == ("space", "enter")
