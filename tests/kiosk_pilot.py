@@ -8,9 +8,8 @@ from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
 from kivy.tests.common import UnitTestTouch
-from kivy.uix.scrollview import ScrollView
 
-from kiosk.ui.focus import actionable
+from kiosk.ui.focus import actionable, visible_rect, window_rect  # noqa: F401 - for tests
 from kiosk.ui.widgets import KioskButton, strip_markup
 
 KEYS = {
@@ -19,23 +18,19 @@ KEYS = {
 }
 
 
-def window_rect(widget) -> tuple[float, float, float, float]:
-    """The widget's rectangle in window coordinates (x0, y0, x1, y1)."""
-    x, y = widget.to_window(widget.x, widget.y)
-    return x, y, x + widget.width, y + widget.height
+def pixel(x: float, y: float) -> tuple[int, int, int]:
+    """The colour the window shows at (x, y), window coordinates from the bottom left."""
+    return tuple(glReadPixels(int(x), int(y), 1, 1, GL_RGB, GL_UNSIGNED_BYTE)[:3])
 
 
-def visible_rect(widget) -> tuple[float, float, float, float] | None:
-    """The part of a widget a person can see and touch: clipped by scroll areas and window."""
-    x0, y0, x1, y1 = window_rect(widget)
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, Window.width), min(y1, Window.height)
-    parent = widget.parent
-    while parent is not None and parent is not parent.parent:
-        if isinstance(parent, ScrollView):
-            px0, py0, px1, py1 = window_rect(parent)
-            x0, y0, x1, y1 = max(x0, px0), max(y0, py0), min(x1, px1), min(y1, py1)
-        parent = parent.parent
-    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
+def rgb(colour) -> tuple[int, int, int]:
+    """A theme colour (floats 0-1) as the 0-255 values read back from the screen."""
+    return tuple(round(c * 255) for c in colour[:3])
+
+
+def close_to(a, b, tolerance: int) -> bool:
+    """Two colours are the same within ``tolerance`` on every channel."""
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
 
 
 class Pilot:
@@ -53,8 +48,7 @@ class Pilot:
         self.app.navigator.reset()
         self.app.clear_notice()
         self.app.focus_ring.clear()
-        if getattr(self.app, "kiosk", None) is not None:
-            self.app.kiosk.restart()  # real clock, idle time from now, nothing shown
+        self.app.kiosk.restart()  # real clock, idle time from now, nothing shown
         self.frames(3)
 
     def frames(self, count: int = 3) -> None:

@@ -311,10 +311,8 @@ class Collector:
             return b"".join(self.frames)
 
 
-@pytest.mark.parametrize("speed", [0, 4.0])
-def test_file_mic_hands_out_30_ms_frames_of_the_files(tts, speed):
-    paths = [say("stop", tts), say("go back", tts)]
-    mic = FileMic(paths, speed=speed, gap_s=0.3, lead_s=0.2)
+def play_all(mic: FileMic) -> tuple[Collector, float]:
+    """Play the file microphone to its end into a Collector; (collector, seconds taken)."""
     sink = Collector()
     began = time.monotonic()
     mic.start(sink)
@@ -323,6 +321,14 @@ def test_file_mic_hands_out_30_ms_frames_of_the_files(tts, speed):
         elapsed = time.monotonic() - began
     finally:
         mic.stop()
+    return sink, elapsed
+
+
+@pytest.mark.parametrize("speed", [0, 4.0])
+def test_file_mic_hands_out_30_ms_frames_of_the_files(tts, speed):
+    paths = [say("stop", tts), say("go back", tts)]
+    mic = FileMic(paths, speed=speed, gap_s=0.3, lead_s=0.2)
+    sink, elapsed = play_all(mic)
     assert {len(f) for f in sink.frames} == {FRAME_BYTES}
     assert sink.threads and threading.current_thread().name not in sink.threads
     audio = sink.audio()
@@ -336,14 +342,7 @@ def test_file_mic_hands_out_30_ms_frames_of_the_files(tts, speed):
 def test_file_mic_plays_in_real_time_at_speed_one(tts):
     path = say("yes", tts)
     mic = FileMic([path], speed=1.0, gap_s=0.4, lead_s=0.3)
-    sink = Collector()
-    began = time.monotonic()
-    mic.start(sink)
-    try:
-        assert mic.finished.wait(10)
-        elapsed = time.monotonic() - began
-    finally:
-        mic.stop()
+    sink, elapsed = play_all(mic)
     duration = 0.3 + len(read_wav(path)) / 2 / RATE + 0.4
     assert duration * 0.8 <= elapsed <= duration * 1.5 + 0.3
     # frames arrive at about one every 30 ms, not in bursts

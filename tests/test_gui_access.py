@@ -72,22 +72,6 @@ def point_at(pilot, button, dx: float = 0) -> None:
     Window.mouse_pos = ((area[0] + area[2]) / 2 + dx, (area[1] + area[3]) / 2)
 
 
-def pixel(x: float, y: float) -> tuple[int, int, int]:
-    """The colour shown at window position (x, y)."""
-    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
-
-    data = glReadPixels(int(x), int(y), 1, 1, GL_RGB, GL_UNSIGNED_BYTE)
-    return tuple(data[:3])
-
-
-def rgb(colour) -> tuple[int, int, int]:
-    return tuple(round(c * 255) for c in colour[:3])
-
-
-def close_to(a, b, tolerance: int = 40) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
-
-
 def narrator(pilot):
     return pilot.app.reading.narrator
 
@@ -110,6 +94,8 @@ def idle(pilot) -> bool:
 
 
 def test_dwell_fills_a_ring_and_selects_after_the_dwell_time_not_before(pilot, clock):
+    from kiosk_pilot import close_to, pixel, rgb
+
     app = pilot.app
     button = pilot.button(DOCUMENT)
     point_at(pilot, button)
@@ -126,8 +112,8 @@ def test_dwell_fills_a_ring_and_selects_after_the_dwell_time_not_before(pilot, c
     ring = app.ring_px
     right_edge = pixel(x0 + button.width + ring / 2, middle_y)
     left_edge = pixel(x0 - ring / 2 - 2, middle_y)
-    assert close_to(right_edge, rgb(app.theme.focus)), right_edge
-    assert not close_to(left_edge, rgb(app.theme.focus)), left_edge
+    assert close_to(right_edge, rgb(app.theme.focus), 40), right_edge
+    assert not close_to(left_edge, rgb(app.theme.focus), 40), left_edge
     run(pilot, clock, 0.55)  # 1.40 s in all
     assert pilot.screen == "home"
     run(pilot, clock, 0.1)

@@ -79,25 +79,12 @@ def test_numbers_do_not_outlive_the_visitor(pilot):
 THEME_SCREENS = ("home", "contents", "reader", "help", "settings")
 
 
-def pixel(x: float, y: float) -> tuple[int, int, int]:
-    """The colour the window shows at (x, y), window coordinates from the bottom left."""
-    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
-
-    return tuple(glReadPixels(int(x), int(y), 1, 1, GL_RGB, GL_UNSIGNED_BYTE)[:3])
-
-
-def rgb(colour) -> tuple[int, int, int]:
-    return tuple(round(c * 255) for c in colour[:3])
-
-
-def close(a, b, tolerance: int = 3) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
-
-
 @pytest.mark.parametrize("theme", ["dark", "light", "yellow"])
 def test_every_screen_in_every_theme_with_numbers(pilot, theme):
     """Each screen in each theme with numbers shown (the README's gallery): every button
     wears its number in the theme's badge colours, on the theme's background."""
+    from kiosk_pilot import close_to, pixel, rgb, visible_rect
+
     app = pilot.app
     app.set_theme(theme)
     app.numbers_shown = True
@@ -116,15 +103,13 @@ def test_every_screen_in_every_theme_with_numbers(pilot, theme):
         shown = badges(pilot)
         assert len(shown) >= len(pilot.buttons()) >= 2, screen
         pilot.screenshot(f"theme-{theme}-{screen}")
-        assert close(pixel(3, app.root.height - 3), rgb(app.theme.background)), screen
+        assert close_to(pixel(3, app.root.height - 3), rgb(app.theme.background), 3), screen
         for _number, button in app.number_badges.targets:
             x, y = button.to_window(button.x + 14, button.center_y)
             if 0 < y < app.root.height and button.get_root_window() is not None:
-                from kiosk_pilot import visible_rect
-
                 area = visible_rect(button)
                 if area is not None and area[0] <= x <= area[2] and area[1] <= y <= area[3]:
-                    assert close(pixel(x, y), rgb(app.theme.notice)), (screen, _number)
+                    assert close_to(pixel(x, y), rgb(app.theme.notice), 3), (screen, _number)
 
 
 @pytest.mark.xfail(strict=True, reason=(

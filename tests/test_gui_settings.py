@@ -74,10 +74,6 @@ def colours_in(pixel, widget) -> set[tuple[int, int, int]]:
             for y in range(int(y0), int(y0 + widget.height), 2)}
 
 
-def rgb(colour) -> tuple[int, int, int]:
-    return tuple(round(c * 255) for c in colour[:3])
-
-
 def line_widths(label) -> list[float]:
     label.texture_update()
     return [line.w for line in label._label._cached_lines]
@@ -101,6 +97,7 @@ def test_settings_are_reached_by_keyboard_alone(pilot):
 
 
 def test_yellow_on_black_paints_yellow_text_on_a_black_screen(pilot):
+    from kiosk_pilot import rgb
     from kivy.core.window import Window
 
     from kiosk.ui.theme import YELLOW

@@ -363,7 +363,7 @@ class KioskApp(App):
             self.reading.reset()
         if self.voice is not None:
             self.voice.reset()
-        if getattr(self, "hands_free", None) is not None:
+        if self.hands_free is not None:
             self.hands_free.reset()
         if self.manager is not None:
             self._update_sizes()

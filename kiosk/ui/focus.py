@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.ui.widgets import KioskButton, KioskScroll
@@ -20,6 +21,28 @@ KEY_HOME, KEY_PAGE_UP, KEY_PAGE_DOWN = 278, 280, 281
 def actionable(root: Widget) -> list[KioskButton]:
     """Every button a person can act on under ``root``, in reading order (top to bottom)."""
     return [w for w in root.walk(restrict=True) if isinstance(w, KioskButton) and _usable(w)]
+
+
+def window_rect(widget: Widget) -> tuple[float, float, float, float]:
+    """The widget's rectangle in window coordinates (x0, y0, x1, y1)."""
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
+def visible_rect(widget: Widget) -> tuple[float, float, float, float] | None:
+    """The part of ``widget`` a person can see and touch, in window coordinates: clipped by
+    every scroll area around it and by the window; None when none of it shows."""
+    from kivy.core.window import Window
+
+    x0, y0, x1, y1 = window_rect(widget)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, Window.width), min(y1, Window.height)
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            px0, py0, px1, py1 = window_rect(parent)
+            x0, y0, x1, y1 = max(x0, px0), max(y0, py0), min(x1, px1), min(y1, py1)
+        parent = parent.parent
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
 
 def _usable(widget: Widget) -> bool:

@@ -30,12 +30,11 @@ from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
-from kivy.uix.scrollview import ScrollView
 
 from kiosk.speech.narrator import State
 from kiosk.ui import theme as sizes
 from kiosk.ui.access import DwellTracker, Scanner, key_codes, switch_number
-from kiosk.ui.focus import actionable
+from kiosk.ui.focus import actionable, visible_rect
 from kiosk.ui.widgets import KioskButton
 
 KV_FILE = Path(__file__).parent / "kv" / "access.kv"
@@ -51,22 +50,6 @@ started (Read aloud, a sample, spoken help) begins first and is not talked over.
 LABEL_WAIT_SECONDS = 8.0
 """The highlight waits for its label to be spoken, but never longer than this past its pace
 (speech that never ends must not stop scanning)."""
-
-
-def visible_rect(widget) -> tuple[float, float, float, float] | None:
-    """The part of ``widget`` a person can see, in window coordinates (x0, y0, x1, y1):
-    clipped by every scroll area around it and by the window; None when none of it shows."""
-    x0, y0 = widget.to_window(widget.x, widget.y)
-    x1, y1 = x0 + widget.width, y0 + widget.height
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, Window.width), min(y1, Window.height)
-    parent = widget.parent
-    while parent is not None and parent is not parent.parent:
-        if isinstance(parent, ScrollView):
-            px0, py0 = parent.to_window(parent.x, parent.y)
-            x0, y0 = max(x0, px0), max(y0, py0)
-            x1, y1 = min(x1, px0 + parent.width), min(y1, py0 + parent.height)
-        parent = parent.parent
-    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
 
 class SwitchArea(ButtonBehavior, Label):
@@ -342,9 +325,8 @@ class HandsFree:
     def _root(self):
         """Where dwell looks for buttons: a kiosk-mode panel when one is shown (it covers
         the screen), else the whole window's content (the screen and the bars around it)."""
-        kiosk = getattr(self.app, "kiosk", None)
-        panel = kiosk.focus_root() if kiosk is not None and hasattr(kiosk, "focus_root") \
-            else None
+        kiosk = self.app.kiosk
+        panel = kiosk.focus_root() if kiosk is not None else None
         return panel if panel is not None else self.app.root
 
 

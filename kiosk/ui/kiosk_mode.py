@@ -320,14 +320,9 @@ class KioskMode:
         self.panel = ""
         self.pin.clear()
         self.hold.cancel()
-        if app.reading is not None:
-            app.reading.stop()
-        app.apply_clinic_defaults()
+        app.apply_clinic_defaults()  # also stops speech, clears the caption and heard list
         app.navigator.reset()
         app.clear_notice()
-        app.heard_caption = ""
-        if app.voice is not None:
-            app.voice.heard.clear()
         app.focus_ring.clear()
         if app.manager is not None:
             for screen in app.manager.screens:
@@ -338,15 +333,8 @@ class KioskMode:
     def _say(self, text: str) -> None:
         """Say a notice aloud. In the Reader it is said over the section (announce), so
         the section keeps its marks, its Read button and its place in the narrator."""
-        reading = self.app.reading
-        if reading is None:
-            return
-        announce = getattr(reading, "announce", None)
-        if announce is not None:
-            self._own_speech = announce(text)
-        else:
-            reading.say_text(text)
-            self._own_speech = reading.key
+        if self.app.reading is not None:
+            self._own_speech = self.app.reading.announce(text)
 
     def _hush(self) -> None:
         """Stop the kiosk's own notice or invitation if it is still being said (the

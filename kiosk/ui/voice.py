@@ -115,7 +115,7 @@ class VoiceController:
         """What can be said now (or, not reading, on ``screen``) depends on this."""
         navigator = self.app.navigator
         reading = self._reading if screen is None else False
-        badges = getattr(self.app, "number_badges", None)
+        badges = self.app.number_badges
         targets = badges.count if badges is not None and screen is None else 0
         return screen_context(screen or navigator.view.screen.value, navigator.document,
                               len(navigator.library.documents), reading, targets)
@@ -174,7 +174,7 @@ class VoiceController:
     def _act(self, event: Event) -> None:
         if self._closed:
             return
-        if (kiosk := getattr(self.app, "kiosk", None)) and not kiosk.voice_activity():
+        if self.app.kiosk is not None and not self.app.kiosk.voice_activity():
             return
         meaning = event.heard.meaning
         self.heard.append(event)
@@ -236,8 +236,8 @@ class VoiceController:
                 return f"No button {meaning.number}"
             return f"Chose {meaning.number}, {button.label_for_speech()}"
         if intent in ("yes", "no"):
-            kiosk = getattr(app, "kiosk", None)
-            return (kiosk.answer(intent) if kiosk else None) or "nothing to answer"
+            answer = app.kiosk.answer(intent) if app.kiosk is not None else None
+            return answer or "nothing to answer"
         return meaning.describe()
 
     def _open(self, meaning: Meaning, screen: Screen) -> str:
