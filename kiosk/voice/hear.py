@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import TextIO
 
 from kiosk.voice.endpoint import FRAME_BYTES
+from kiosk.voice.engine import SAMPLE_RATE
 from kiosk.voice.grammar import Context, screen_context
 from kiosk.voice.listener import Event, Processor
 from kiosk.voice.recogniser import Recogniser, open_engine
 from kiosk.voice.sources import read_wav
 
 TAIL_SILENCE_S = 0.6
+"""Silence added after each file so that speech ending at the very end still ends."""
 LEAD_SILENCE_S = 0.4
 """Silence before each file, as a microphone hears the room before anyone speaks (the
 end-pointer learns the noise floor from it)."""
-"""Silence added after each file so that speech ending at the very end still ends."""
 
 
 def context_for(library, document_id: str | None, screen: str | None = None,
@@ -37,9 +38,13 @@ def context_for(library, document_id: str | None, screen: str | None = None,
     return screen_context(screen or "reader", document, count, reading)
 
 
+def _silence(seconds: float) -> bytes:
+    return bytes(int(seconds * SAMPLE_RATE) * 2)
+
+
 def events_in(processor: Processor, pcm: bytes) -> list[Event]:
     """Every utterance the processor finds in a stretch of 16 kHz audio."""
-    pcm = bytes(int(LEAD_SILENCE_S * 16_000) * 2) + pcm + bytes(int(TAIL_SILENCE_S * 16_000) * 2)
+    pcm = _silence(LEAD_SILENCE_S) + pcm + _silence(TAIL_SILENCE_S)
     events: list[Event] = []
     clock = 0.0
     for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
