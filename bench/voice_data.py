@@ -30,8 +30,8 @@ SENTENCE_SPEED = 160
 BABBLE_VOICES = ("en-us+m3", "en-gb+f4", "en-us+m7", "gmw/en-GB-x-rp+f1")
 """The other people talking in the babble (none of them is a VOICES voice)."""
 TITLE_NAMES = 10
-"""Section titles and aliases sampled per document (each said alone, after "open" and after
-"go to")."""
+"""Section titles and aliases sampled per document (each said after "open" and after "go to":
+on the Reader a title alone is not a command)."""
 DOC_SENTENCES = 20
 """Sentences taken from each document as non-command speech."""
 SEED = 4
@@ -118,7 +118,8 @@ def say(name: str) -> str:
 def command_items(documents: list[Document]) -> list[Item]:
     """Every intent phrase, numbers one to twenty alone and after "open"/"section" (on a
     Reader showing twenty numbered items), and a sample of each document's titles and
-    aliases alone and after "open"/"go to" (on that document's Reader)."""
+    aliases after "open"/"go to" (on that document's Reader, where a title alone is not a
+    command)."""
     commands = load_commands()
     first = documents[0]
     items: list[Item] = []
@@ -141,7 +142,7 @@ def command_items(documents: list[Document]) -> list[Item]:
             phrase = " ".join(words_of(name))
             meaning = Meaning("open", number=entry.number, section_id=entry.section.id,
                               title=entry.section.title)
-            for prefix in ("", "open ", "go to "):
+            for prefix in ("open ", "go to "):
                 items.append(Item("title", prefix + say(name), prefix + phrase, document.id,
                                   len(document.entries), meaning))
     return items

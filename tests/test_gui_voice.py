@@ -84,7 +84,26 @@ def test_section_by_name_and_back_home(pilot, said):
     document = pilot.app.navigator.document
     entry = next(e for e in document.entries if "riluzole" in e.section.aliases)
     say(pilot, said("open riluzole"), lambda: pilot.view.section_number == entry.number)
+    # on the Reader a title alone is no command (only after "open" or "go to")
+    stem = next(e for e in document.entries if e.section.title == "Stem cells")
+    decoded = pilot.app.voice.utterances
+    say(pilot, said("stem cells"))
+    wait_until(pilot, lambda: pilot.app.voice.utterances > decoded, 5, "the title to be heard")
+    pilot.frames(5)
+    assert pilot.screen == "reader" and pilot.view.section_number == entry.number
+    say(pilot, said("go to stem cells"), lambda: pilot.view.section_number == stem.number)
     say(pilot, said("go home"), lambda: pilot.screen == "home")
+
+
+def test_a_title_alone_opens_its_section_from_contents(pilot, said):
+    voice_ready(pilot)
+    document = pilot.app.navigator.library.documents[0]
+    pilot.app.go("open_document", document_id=document.id)
+    pilot.frames(3)
+    assert pilot.screen == "contents"
+    entry = next(e for e in document.entries if "riluzole" in e.section.aliases)
+    say(pilot, said("riluzole"), lambda: pilot.screen == "reader")
+    assert pilot.view.section_number == entry.number
 
 
 def test_while_reading_only_stop_and_pause_are_obeyed(pilot, said):

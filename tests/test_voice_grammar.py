@@ -63,6 +63,11 @@ def reader(ninds) -> Grammar:
     return grammar_for(Context("reader", ninds, len(ninds.entries)))
 
 
+@pytest.fixture(scope="module")
+def contents(ninds) -> Grammar:
+    return grammar_for(Context("contents", ninds, len(ninds.entries)))
+
+
 def intents_of(grammar: Grammar) -> set[str]:
     return {m.intent for m in grammar.meanings.values()}
 
@@ -79,6 +84,8 @@ def test_shipped_commands_load_with_text_intent_names():
     assert set(commands.barge_in) == {"stop", "pause"}
     assert commands.wake_word == "kiosk"
     assert {"numbers", "titles"} <= set(commands.screens["reader"])
+    assert "titles_alone" not in commands.screens["reader"], "titles alone only on Contents"
+    assert {"titles", "titles_alone"} <= set(commands.screens["contents"])
     assert "open" in commands.number_prefixes and "section" in commands.number_prefixes
     assert set(commands.title_prefixes) == {"open", "go to"}
 
@@ -189,7 +196,7 @@ def test_reader_offers_every_section_number_alone_and_with_open_or_section(reade
     assert reader.parse("section twenty") is None
 
 
-@pytest.mark.parametrize(("said", "section_id"), [
+SAID_NAMES = [
     ("riluzole", "treating-als"),
     ("treating als", "treating-als"),
     ("stem cells", "stem-cells"),
@@ -201,24 +208,48 @@ def test_reader_offers_every_section_number_alone_and_with_open_or_section(reade
     ("how can i or my loved one help improve care for people with als",
      "helping-improve-care"),
     ("where to get help", "more-information"),
-])
-def test_reader_opens_sections_by_title_or_alias(reader, ninds, said, section_id):
+]
+
+
+@pytest.mark.parametrize(("said", "section_id"), SAID_NAMES)
+def test_reader_opens_sections_by_title_or_alias_after_open_or_go_to(reader, ninds, said,
+                                                                      section_id):
+    entry = ninds.entry(section_id)
+    expected = Meaning("open", number=entry.number, section_id=section_id,
+                       title=entry.section.title)
+    for phrase in (f"open {said}", f"go to {said}"):
+        assert reader.parse(phrase) == expected, phrase
+    # a title or alias alone is no command on the Reader (long titles matched chatter), but
+    # it is still listened for, as a decoy: heard as itself and ignored
+    assert reader.parse(said) is None
+    assert said in reader.decoys and said in reader.phrases
+
+
+@pytest.mark.parametrize(("said", "section_id"), SAID_NAMES)
+def test_contents_opens_sections_by_title_or_alias_alone_too(contents, ninds, said,
+                                                             section_id):
     entry = ninds.entry(section_id)
     expected = Meaning("open", number=entry.number, section_id=section_id,
                        title=entry.section.title)
     for phrase in (said, f"open {said}", f"go to {said}"):
-        assert reader.parse(phrase) == expected, phrase
+        assert contents.parse(phrase) == expected, phrase
 
 
-def test_reader_offers_every_title_and_alias_of_the_document(reader, ninds):
+@pytest.mark.parametrize("screen", ["reader", "contents"])
+def test_every_title_and_alias_of_the_document_is_offered(ninds, screen):
     from kiosk.voice.pronounce import words_of
 
-    commands = {p for p, m in reader.meanings.items() if m.intent != "open"}
+    grammar = grammar_for(Context(screen, ninds, len(ninds.entries)))
+    commands = {p for p, m in grammar.meanings.items() if m.intent != "open"}
     for entry in ninds.entries:
         for name in (entry.section.title, *entry.section.aliases):
             phrase = " ".join(words_of(name))
-            for said in (phrase, f"open {phrase}", f"go to {phrase}"):
-                meaning = reader.parse(said)
+            if screen == "reader":
+                assert phrase in grammar.phrases, phrase
+                assert phrase in commands or grammar.parse(phrase) is None, phrase
+            for said in ((phrase,) if screen == "contents" else ()) + (
+                    f"open {phrase}", f"go to {phrase}"):
+                meaning = grammar.parse(said)
                 assert meaning is not None, said
                 if said in commands:
                     continue
@@ -249,7 +280,11 @@ def test_a_command_phrase_wins_over_a_section_alias_with_the_same_words():
     clash = Meaning("open", number=2, section_id="clash", title="Clashing names")
     assert grammar.parse("open help") == clash
     assert grammar.parse("go to next section") == clash
-    assert grammar.parse("clashing names") == clash
+    assert grammar.parse("open clashing names") == clash
+    assert grammar.parse("clashing names") is None, "titles alone only on Contents"
+    listing = grammar_for(Context("contents", document, len(document.entries)))
+    assert listing.parse("clashing names") == clash
+    assert listing.parse("help") == Meaning("help")
 
 
 def test_the_shipped_webmd_alias_help_still_means_help(library):
@@ -268,8 +303,11 @@ def test_while_reading_only_stop_and_pause_mean_anything(ninds):
     for phrase in ("stop", "stop reading", "pause"):
         assert grammar.parse(phrase) == Meaning(READER_PHRASES[phrase])
     for phrase in ("next section", "read aloud", "go home", "open three", "three",
-                   "stem cells", "help", "resume", "faster"):
+                   "stem cells", "open stem cells", "help", "resume", "faster"):
         assert grammar.parse(phrase) is None, phrase
+    # the open document's titles, alone and after "open", stay decoys while reading
+    for phrase in ("stem cells", "open stem cells", "go to riluzole", "riluzole"):
+        assert phrase in grammar.decoys, phrase
     # whatever else the engine listens for (decoys) means nothing while reading
     for phrase in grammar.phrases:
         meaning = grammar.parse(phrase)
@@ -287,7 +325,8 @@ def test_wake_mode_needs_the_wake_word_first(ninds):
     assert grammar.parse("kiosk next section") == Meaning("next")
     assert grammar.parse("Kiosk  STOP") == Meaning("stop")
     assert grammar.parse("kiosk open three") == Meaning("open", number=3)
-    assert grammar.parse("kiosk riluzole").section_id == "treating-als"
+    assert grammar.parse("kiosk open riluzole").section_id == "treating-als"
+    assert grammar.parse("kiosk riluzole") is None, "titles alone only on Contents"
     assert grammar.parse("next section") is None
     assert grammar.parse("stop") is None
     assert grammar.parse("kiosks next section") is None
@@ -329,7 +368,33 @@ def test_help_lines_list_exactly_the_commands_offered(reader):
     assert lines["Next section"] == ["next", "next section"]
     assert lines["Open a numbered item"][0] == "a number from one to eighteen"
     assert "open one" in lines["Open a numbered item"]
-    assert "what is amyotrophic lateral sclerosis" in lines["Open a section by name"][0]
+    (by_name,) = lines["Open a section by name"]
+    assert by_name.startswith("a "), "a description, not a phrase to quote"
+    assert "after \u201copen\u201d or \u201cgo to\u201d" in by_name
+    assert "\u201copen what is amyotrophic lateral sclerosis" in by_name
+
+
+def test_help_on_contents_says_titles_can_be_said_alone(contents):
+    (by_name,) = help_phrases(contents)["Open a section by name"]
+    assert "\u201cwhat is amyotrophic lateral sclerosis" in by_name
+    assert "after" not in by_name
+
+
+def test_help_names_the_title_prefixes_of_commands_yaml(ninds, tmp_path):
+    path = broken_copy(tmp_path, "title_prefixes: [open, go to]",
+                       "title_prefixes: [show me, go to]")
+    commands = load_commands(path)
+    grammar = grammar_for(Context("reader", ninds, len(ninds.entries)), commands)
+    assert grammar.parse("show me riluzole").section_id == "treating-als"
+    assert grammar.parse("open riluzole") is None
+    (by_name,) = help_phrases(grammar)["Open a section by name"]
+    assert "after \u201cshow me\u201d or \u201cgo to\u201d, such as \u201cshow me " in by_name
+
+
+def test_without_title_prefixes_titles_are_said_alone(ninds, tmp_path):
+    path = broken_copy(tmp_path, "title_prefixes: [open, go to]", "title_prefixes: []")
+    grammar = grammar_for(Context("reader", ninds, len(ninds.entries)), load_commands(path))
+    assert grammar.parse("riluzole").section_id == "treating-als"
 
 
 def test_help_on_home_lists_no_reading_commands_and_no_titles():
@@ -354,10 +419,10 @@ def test_help_while_reading_lists_only_stop_and_pause(ninds):
 
 def test_help_leaves_out_dropped_phrases(reader, ninds):
     grammar = grammar_for(Context("reader", ninds, len(ninds.entries)))
-    grammar.drop({"help", "what can i say", "riluzole"})
+    grammar.drop({"help", "what can i say", "open riluzole"})
     assert "Help" not in help_phrases(grammar)
-    assert grammar.parse("help") is None and grammar.parse("riluzole") is None
-    assert grammar.parse("open riluzole").section_id == "treating-als"
+    assert grammar.parse("help") is None and grammar.parse("open riluzole") is None
+    assert grammar.parse("go to riluzole").section_id == "treating-als"
 
 
 # -- Meaning -------------------------------------------------------------------------------

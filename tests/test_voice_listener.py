@@ -127,8 +127,8 @@ def test_reader_commands_are_understood(engine, tts, reader, voice, text, expect
 @pytest.mark.parametrize(("text", "section_id"), [
     ("open riluzole", "treating-als"),
     ("go to stem cells", "stem-cells"),
-    ("breathing", "nutrition-and-breathing"),
-    ("clinical trials", "helping-improve-care"),
+    ("open breathing", "nutrition-and-breathing"),
+    ("go to clinical trials", "helping-improve-care"),
 ])
 def test_reader_sections_are_opened_by_name(engine, tts, reader, ninds, voice, text,
                                             section_id):

@@ -2,7 +2,8 @@
 
 The command phrases live in ``commands.yaml`` beside this file. :func:`grammar_for` builds
 the :class:`Grammar` of one screen: the intents that do something there, a number for each
-numbered button, and the section titles and aliases of the open document. The same Grammar
+numbered button, and the section titles and aliases of the open document (after "open" or
+"go to"; alone too where the screen is a list of them, Contents). The same Grammar
 gives the engine its phrase list, turns a recognised phrase back into a :class:`Meaning`,
 and writes the Help lines, so what Help says is exactly what is listened for.
 """
@@ -76,6 +77,10 @@ class CommandSet:
     screens: dict[str, tuple[str, ...]]
 
 
+SCREEN_ITEMS = {"numbers", "titles", "titles_alone"}
+"""What a screen may offer besides intents (see commands.yaml)."""
+
+
 @lru_cache(maxsize=4)
 def load_commands(path: Path = COMMANDS_FILE) -> CommandSet:
     """Read and check the command phrases; raises ValueError naming what is wrong."""
@@ -101,7 +106,7 @@ def load_commands(path: Path = COMMANDS_FILE) -> CommandSet:
                          f"{', '.join(odd)} (YAML reads bare yes/no as true/false)")
     screens = {name: tuple(value) for name, value in (data.get("screens") or {}).items()}
     for screen, names in screens.items():
-        unknown = set(names) - set(intents) - {"numbers", "titles"}
+        unknown = set(names) - set(intents) - SCREEN_ITEMS
         if unknown:
             raise ValueError(f"{path}: screens.{screen} names unknown intents: "
                              f"{', '.join(sorted(unknown))}")
@@ -158,6 +163,9 @@ class Grammar:
     "pause"; in wake-word mode also every phrase without the wake word. A grammar forces
     any speech onto one of its phrases; with decoys, "next section" said on Home is heard
     as itself and ignored instead of being forced onto "bigger text"."""
+    title_prefixes: dict[str, str] = field(default_factory=dict)
+    """Phrase -> the word(s) said before a section's title or alias in it ("go to"), for
+    the "open" phrases that have one; Help says how titles are said from these."""
 
     @property
     def phrases(self) -> list[str]:
@@ -191,12 +199,19 @@ class Grammar:
         titles: list[str] = []
         numbers: list[int] = []
         pressed: list[int] = []
+        prefixes: list[str] = []
+        alone = False
         for phrase, meaning in self.meanings.items():
             if meaning.intent == "press":
                 pressed.append(meaning.number or 0)
             elif meaning.intent == "open" and meaning.title:
                 if meaning.title not in titles:
                     titles.append(meaning.title)
+                prefix = self.title_prefixes.get(phrase)
+                if prefix is None:
+                    alone = True
+                elif prefix not in prefixes:
+                    prefixes.append(prefix)
             elif meaning.intent == "open":
                 numbers.append(meaning.number or 0)
             else:
@@ -211,8 +226,14 @@ class Grammar:
                            [f"a number from {NUMBER_WORDS[low - 1]} to {NUMBER_WORDS[high - 1]}",
                             f"open {NUMBER_WORDS[low - 1]}"]))
         if titles:
-            result.append(("Open a section by name",
-                           [f"a section's title, such as \u201c{titles[0].lower()}\u201d"]))
+            example = titles[0].lower()
+            if alone:
+                said = f"a section's title, such as \u201c{example}\u201d"
+            else:
+                after = " or ".join(f"\u201c{p}\u201d" for p in prefixes)
+                said = (f"a section's title after {after}, such as "
+                        f"\u201c{prefixes[0]} {example}\u201d")
+            result.append(("Open a section by name", [said]))
         return result
 
 
@@ -245,17 +266,29 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
             add(word, Meaning("open", number=number))
             for prefix in commands.number_prefixes:
                 add(f"{prefix} {word}", Meaning("open", number=number))
-    if "titles" in offered and context.document is not None:
+    title_decoys: list[str] = []
+    prefixed: dict[str, str] = {}
+    if {"titles", "titles_alone"} & set(offered) and context.document is not None:
+        # Titles said alone only where the screen lists them (Contents): on the Reader most
+        # false activations were long titles and aliases matched to chatter (notes-voice.md).
+        # There a title alone is a decoy: heard as itself and ignored.
+        alone = "titles_alone" in offered or not commands.title_prefixes
         for entry in context.document.entries:
             section = entry.section
             meaning = Meaning("open", number=entry.number, section_id=section.id,
                               title=section.title)
             for name in (section.title, *section.aliases):
                 phrase = " ".join(words_of(name))
-                add(phrase, meaning)
+                if alone:
+                    add(phrase, meaning)
+                else:
+                    title_decoys.append(phrase)
                 for prefix in commands.title_prefixes:
+                    if f"{prefix} {phrase}" not in meanings:
+                        prefixed[f"{prefix} {phrase}"] = prefix
                     add(f"{prefix} {phrase}", meaning)
     decoys = [p for phrases in commands.intents.values() for p in phrases]
     decoys += NUMBER_WORDS[:DECOY_NUMBERS]
+    decoys += title_decoys
     return Grammar(meanings, commands.wake_word if context.wake else "",
-                   tuple(dict.fromkeys(d for d in decoys if d not in meanings)))
+                   tuple(dict.fromkeys(d for d in decoys if d not in meanings)), prefixed)
