@@ -415,3 +415,56 @@ def test_run_import_explains_problems_on_stderr(
     assert message in captured.err
     assert captured.out == ""
     assert not out.exists()
+
+
+# --- regressions found by the property tests (tests/test_properties.py) --------------------
+
+
+def round_trips(document: Document) -> bool:
+    return parse_document(dump_document(document)) == document
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ALS\n# **\n:",  # a heading of markup only: the draft had a section with no title
+        "Some text.\n\n- a\n- **\n",  # a list item of markup only: an empty item
+        ">\n\nHello there.\n",  # a lone quote mark: an empty callout
+    ],
+)
+def test_markup_without_words_leaves_no_empty_text_in_the_draft(text: str) -> None:
+    document = import_text(text, "doc", markdown=True)
+    assert all(t.text for t in document.iter_texts())
+    assert all(e.section.title for e in document.entries)
+    assert round_trips(document)  # the loader refused these drafts before
+
+
+def test_title_made_from_an_id_ending_in_a_hyphen_has_no_trailing_space() -> None:
+    document = import_text("ALS\nALS", "als-")
+    assert document.title == "Als"  # was "Als ", which YAML read back as "Als"
+    assert round_trips(document)
+
+
+def test_id_ending_in_a_line_break_is_refused_on_one_line() -> None:
+    with pytest.raises(ContentError) as caught:
+        import_text("Some text.", "doc\n")  # '$' let it through; the loader then read "doc"
+    assert caught.value.message.startswith("document id 'doc' must use only lowercase")
+
+
+def test_escaped_markdown_in_a_heading_is_kept_as_written_once() -> None:
+    text = "# Title\n\n## A \\*x\\* b\n\nText \\*y\\*.\n\n## \\[ \\](b) c\n\nMore text."
+    document = import_text(text, "doc")
+    titles = [e.section.title for e in document.entries]
+    assert titles == ["A *x* b", "[ ](b) c"]  # were "A \\x\\ b" and "  c" (Markdown removed twice)
+    assert document.sections[0].blocks[0].text.text == "Text *y*."
+    assert round_trips(document)
+
+
+def test_credits_ending_in_a_spaced_full_stop_have_no_trailing_space() -> None:
+    text = (
+        "Title\n\nFirst paragraph is a sentence of enough words here.\n\n"
+        "Second paragraph of body text is here too.\n\nPrepared by:\nOffice of Communications .\n"
+    )
+    document = import_text(text, "doc")
+    assert document.source.attribution.endswith("Office of Communications")
+    assert round_trips(document)

@@ -356,3 +356,124 @@ def test_entry_by_id_and_section_ids():
 
 def test_spoken_title_defaults_to_the_title():
     assert parse_document(document_yaml()).spoken_title == "About ALS"
+
+
+# -- regressions found by the property tests (tests/test_properties.py) --------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("2023-02-30", "date"),  # was a bare ValueError from PyYAML's date parsing
+        ("!!int abc", "number"),  # ValueError
+        ("!!int ''", "number"),  # IndexError
+        ("!!bool maybe", "yes/no value"),  # KeyError
+        ("!!timestamp nope", "date"),  # AttributeError
+        ("1" * 5000, "number"),  # ValueError: Python's limit on long int conversion
+        ("0x" + "f" * 4000, "number"),  # loaded, then str() of it raised ValueError
+    ],
+    ids=["impossible-date", "int-tag", "empty-int", "bool-tag", "timestamp-tag", "long", "hex"],
+)
+def test_value_yaml_cannot_build_is_a_content_error_with_its_line(value, kind):
+    error = parse_error(document_yaml().replace("NINDS\n", f"NINDS\n  date: {value}\n"))
+    assert error.line == 5
+    assert f"is not a valid {kind}; put it in quotes" in error.message
+    assert len(error.message) < 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 2000 + "]" * 2000,  # was RecursionError in PyYAML's composer
+        "id: deep\n" + "".join("  " * i + f"k{i}:\n" for i in range(200)),
+    ],
+    ids=["flow", "block"],
+)
+def test_nesting_deep_enough_to_crash_python_is_refused(text):
+    error = parse_error(text)
+    assert "nested more than 50 levels deep" in error.message
+
+
+@pytest.mark.parametrize(
+    "sections",
+    [
+        # 12 levels of 12 aliases: 12**12 sections, a hang (and memory exhausted) before
+        "  - &s0 {id: s, title: T, blocks: [{paragraph: p}]}\n"
+        + "".join(
+            f"  - &s{n} {{id: s{n}, title: T, sections: [{', '.join([f'*s{n - 1}'] * 12)}]}}\n"
+            for n in range(1, 13)
+        ),
+        # a section that contains itself: was RecursionError
+        "  - &s {id: s, title: T, sections: [*s]}\n",
+    ],
+    ids=["bomb", "recursive"],
+)
+def test_aliases_are_refused(sections):
+    error = parse_error(document_yaml(sections=sections))
+    assert "aliases ('*s" in error.message
+    assert "write the text out in full" in error.message
+
+
+def test_special_character_error_is_one_plain_line_with_its_line_number():
+    error = parse_error(document_yaml().replace("About ALS", "About\x00ALS"))
+    assert error.line == 2
+    assert error.message == (
+        "leaflet.yaml, line 2: the file holds a special character (#x0000) that is not "
+        "allowed in a content file; delete it"
+    )  # was "YAML error: ... in "<unicode string>", position 21" over two lines
+
+
+def test_unhashable_key_is_not_blamed_on_a_tag():
+    error = parse_error(document_yaml().replace("title: About ALS", "{[a]: b}: About ALS"))
+    assert "found unhashable key" in error.message
+    assert "write this part as plain text" in error.message
+    assert "'!!' tag" not in error.message
+
+
+def test_long_or_multi_line_keys_and_ids_are_shown_short_on_one_line():
+    key = f'"odd\\nkey {"x" * 500}": 1\n'
+    error = parse_error(document_yaml().replace("title: About", key + "title: About"))
+    assert "unknown key 'odd key xxxxxxxx" in error.message
+    assert "\n" not in error.message and len(error.message) < 300
+    error = parse_error(document_yaml(doc_id='"bad\\nid"'))
+    assert "id 'bad id' must use only lowercase letters" in error.message
+
+
+def test_file_that_cannot_be_read_is_a_content_error_not_a_crash(tmp_path, monkeypatch):
+    with pytest.raises(ContentError, match="cannot read the file"):
+        load_document((tmp_path / "folder.yaml").mkdir() or tmp_path / "folder.yaml")
+    write(tmp_path, "a.yaml", document_yaml("first"))
+    write(tmp_path, "b.yaml", document_yaml("second"))
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "a.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # was a PermissionError from the loop
+    library = load_library(tmp_path)
+    assert [d.id for d in library.documents] == ["second"]
+    assert [e.message for e in library.errors] == [
+        "a.yaml: cannot read the file (Permission denied)"
+    ]
+
+
+def test_unreadable_content_folder_is_a_content_error(tmp_path, monkeypatch):
+    def iterdir(path: Path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    library = load_library(tmp_path)
+    assert library.documents == []
+    assert "cannot read the content folder" in library.errors[0].message
+    assert "Permission denied" in library.errors[0].message
+
+
+def test_next_line_character_survives_a_round_trip():
+    # U+0085 is what a Windows ellipsis becomes when the text is read as Latin-1; PyYAML
+    # wrote it raw in single quotes, so it read back as a space
+    text = document_yaml().replace("ALS affects nerve cells.", '"ALS affects nerve\\Ncells."')
+    document = parse_document(text)
+    assert document.sections[0].blocks[0].text.text == "ALS affects nerve\x85cells."
+    assert parse_document(dump_document(document)) == document

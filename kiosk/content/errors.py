@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class ContentError(Exception):
@@ -27,9 +28,16 @@ class ContentError(Exception):
         """One line: ``file, line N, at key.path: what is wrong``."""
         where = []
         if self.path is not None:
-            where.append(self.path.name)
+            where.append(shown(self.path.name, 80))
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.key_path:
-            where.append(f"at {self.key_path}")
+            where.append(f"at {shown(self.key_path, 80)}")
         return f"{', '.join(where)}: {self.problem}" if where else self.problem
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """``value`` as one short line for an error message: a key or id from the file may hold
+    line breaks or be megabytes long."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

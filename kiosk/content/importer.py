@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.content.errors import ContentError
+from kiosk.content.errors import ContentError, shown
 from kiosk.content.importer_layout import Chunk, Layout, analyse, split_chunks
 from kiosk.content.importer_text import (
     BULLET,
@@ -28,7 +28,6 @@ from kiosk.content.importer_text import (
     same_title,
     slugify,
     starts_lowercase,
-    strip_markdown,
     unique_id,
 )
 from kiosk.content.loader import ID_PATTERN, dump_document, parse_document
@@ -67,7 +66,7 @@ def import_text(text: str, doc_id: str, *, markdown: bool | None = None) -> Docu
     """
     if not ID_PATTERN.match(doc_id):
         raise ContentError(
-            f"document id '{doc_id}' must use only lowercase letters, digits and hyphens "
+            f"document id '{shown(doc_id)}' must use only lowercase letters, digits and hyphens "
             "(for example 'ninds-als')"
         )
     if markdown is None:
@@ -78,12 +77,13 @@ def import_text(text: str, doc_id: str, *, markdown: bool | None = None) -> Docu
     if not any(isinstance(item, Block) for item in items):
         raise ContentError("the document has no body text to import (is the file empty?)")
     sections = _assemble(_demote_empty_headings(items))
+    credits = (a.rstrip(".").strip() for a in layout.attribution)
     source = Source(
         publisher=layout.publisher or UNKNOWN_PUBLISHER,
         date=layout.date,
-        attribution=". ".join(a.rstrip(".") for a in layout.attribution),
+        attribution=". ".join(c for c in credits if c),
     )
-    title = layout.title or doc_id.replace("-", " ").capitalize()
+    title = layout.title or " ".join(doc_id.replace("-", " ").split()).capitalize()
     return Document(doc_id, title, title, source, tuple(sections))
 
 
@@ -162,7 +162,7 @@ def _classify(layout: Layout, markdown: bool, explicit: bool) -> list[_Heading |
             continue
         items.extend(_blocks(chunk, markdown))
         index += 1
-    return _merge_lists(items)
+    return _merge_lists(_without_empty_text(items))
 
 
 def _heading_level(
@@ -241,7 +241,7 @@ def _bold_callout(chunks: list[Chunk], index: int) -> tuple[Block, int] | None:
         and not chunks[end].level
         and all(is_link_only(line) for line in chunks[end].lines)
     ):
-        links.extend(clean(line, markdown=True) for line in chunks[end].lines)
+        links.extend(link for line in chunks[end].lines if (link := clean(line, markdown=True)))
         end += 1
     if not links:
         return Block(BlockKind.CALLOUT, text=Text(label)), end
@@ -286,6 +286,23 @@ def _blocks(chunk: Chunk, markdown: bool) -> list[Block]:
     flush_paragraph()
     flush_list()
     return [b for b in blocks if any(t.full for t in b.texts())]
+
+
+def _without_empty_text(items: list[_Heading | Block]) -> list[_Heading | Block]:
+    """Markup with no words in it ("# **", "- [](x)", a lone ">") leaves no heading, list
+    item or block: the loader refuses empty text."""
+    kept: list[_Heading | Block] = []
+    for item in items:
+        if isinstance(item, _Heading):
+            if item.title:
+                kept.append(item)
+        elif item.kind is BlockKind.LIST:
+            texts = tuple(t for t in item.items if t.text)
+            if texts:
+                kept.append(Block(BlockKind.LIST, items=texts))
+        elif item.text is not None and item.text.text:
+            kept.append(item)
+    return kept
 
 
 def _merge_lists(items: list[_Heading | Block]) -> list[_Heading | Block]:
@@ -345,4 +362,4 @@ def _assemble(items: list[_Heading | Block]) -> list[Section]:
 def _freeze(node: _Node, taken: set[str]) -> Section:
     section_id = unique_id(slugify(node.title), taken)
     children = tuple(_freeze(child, taken) for child in node.children)
-    return Section(section_id, strip_markdown(node.title), tuple(node.blocks), children)
+    return Section(section_id, node.title, tuple(node.blocks), children)

@@ -61,6 +61,9 @@ _LINK_ONLY = re.compile(r"^[ \t]*(?:!?\[(?:\\.|[^\]\\])*\]\([^)]*\)[ \t]*)+$")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(?P<inner>.+?)(?<=\S)\1", re.DOTALL)
 _EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)(?P<inner>[^*]+?)(?<=\S)\*(?![*\w])")
 _ESCAPE = re.compile(r"\\(?P<char>[\\`*_{}\[\]()#+\-.!>])")
+_ESCAPED_BASE = 0xF700
+"""Escaped ASCII punctuation is hidden as U+F700 + its code while inline Markdown is removed."""
+_HIDDEN = re.compile("[\uf720-\uf77e]")
 _BOLD_LEAD = re.compile(r"^(\*\*|__)(?P<lead>\S.*?)(?<=\S)\1[ \t\u00a0]*(?P<text>\S.*)$", re.DOTALL)
 _BOLD_ONLY = re.compile(r"^[ \t]*(\*\*|__)(?P<inner>\S.*?)(?<=\S)\1[ \t]*$", re.DOTALL)
 _NBSP_LEAD = re.compile(r"^(?P<lead>[^\u00a0]{2,80}?[.:])\u00a0+(?P<text>\S.*)$", re.DOTALL)
@@ -81,11 +84,14 @@ def collapse(text: str) -> str:
 def strip_markdown(text: str) -> str:
     """Inline Markdown removed: links and images keep only their text, bold and emphasis
     markers go, and backslash escapes such as ``\\(`` become the plain character."""
+    # Escaped characters are set aside first (as private-use characters), so that "\\*x\\*"
+    # stays "*x*" instead of being read as emphasis, and "\\[" never opens a link.
+    text = _ESCAPE.sub(lambda m: chr(_ESCAPED_BASE + ord(m.group("char"))), text)
     text = _LINK.sub(lambda m: m.group("text"), text)
     text = _BOLD.sub(lambda m: m.group("inner"), text)
     text = _EMPHASIS.sub(lambda m: m.group("inner"), text)
     text = text.replace("**", "")
-    return _ESCAPE.sub(lambda m: m.group("char"), text)
+    return _HIDDEN.sub(lambda m: chr(ord(m.group()) - _ESCAPED_BASE), text)
 
 
 def clean(text: str, markdown: bool) -> str:

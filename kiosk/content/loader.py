@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +17,17 @@ from typing import Any
 
 import yaml
 
-from kiosk.content.errors import ContentError
+from kiosk.content.errors import ContentError, shown
 from kiosk.content.model import Block, BlockKind, Document, Section, Source, Text
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Larger files are refused before parsing, so a stray file cannot exhaust memory."""
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+MAX_NESTING = 50
+"""Lists and mappings nested deeper than this are refused (a real document needs ~20)."""
+MAX_NUMBER = 10**100
+"""A number larger than this is refused: it cannot even be shown in an error message."""
 DOCUMENT_KEYS = {"id", "title", "spoken_title", "source", "sections"}
 SECTION_KEYS = {"id", "title", "aliases", "blocks", "sections"}
 SOURCE_KEYS = {"publisher", "date", "licence", "attribution"}
@@ -35,10 +40,65 @@ class Library:
 
     documents: list[Document] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+    """The file each document came from, by document id."""
 
     def get(self, document_id: str) -> Document | None:
         """The document with this id, or None."""
         return next((d for d in self.documents if d.id == document_id), None)
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """YAML that parses but that a content file may not use; ``problem`` is the plain message."""
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses what could harm the kiosk instead of crashing or hanging:
+    aliases (a ``*name`` can repeat one part of a small file millions of times), nesting deep
+    enough to exhaust Python's stack, and values PyYAML cannot build (a date such as
+    2023-02-30, ``!!int abc``), which it would raise as a bare ValueError."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(problem=(
+                f"aliases ('*{shown(event.anchor)}') are not allowed in content files; write "
+                "the text out in full where it is needed"), problem_mark=event.start_mark)
+        if self._depth >= MAX_NESTING:
+            raise _Refused(problem=(
+                f"lists and mappings are nested more than {MAX_NESTING} levels deep; "
+                "check the indentation and brackets"), problem_mark=self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError):
+            kind = _VALUE_KINDS.get(node.tag, "value of its type")
+            raise _Refused(problem=(
+                f"'{shown(node.value)}' is not a valid {kind}; put it in quotes (and remove "
+                "any '!!' tag) to keep it as text"), problem_mark=node.start_mark) from None
+
+    def construct_yaml_int(self, node: Any) -> int:
+        value = super().construct_yaml_int(node)
+        if abs(value) > MAX_NUMBER:
+            raise ValueError("the number is too long")
+        return value
+
+
+_VALUE_KINDS = {
+    "tag:yaml.org,2002:int": "number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "yes/no value",
+    "tag:yaml.org,2002:timestamp": "date",
+}
+_ContentLoader.add_constructor("tag:yaml.org,2002:int", _ContentLoader.construct_yaml_int)
 
 
 class _Problem(Exception):
@@ -61,14 +121,20 @@ def load_library(folder: Path) -> Library:
             )
         )
         return library
-    files = sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix in {".yaml", ".yml"}
-        and p.is_file()
-        and not p.name.startswith(("_", "."))  # e.g. the pronunciation lexicon
-    )
-    seen: dict[str, Path] = {}
+    try:
+        files = sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix in {".yaml", ".yml"}
+            and p.is_file()
+            and not p.name.startswith(("_", "."))  # e.g. the pronunciation lexicon
+        )
+    except OSError as error:
+        library.errors.append(ContentError(
+            f"cannot read the content folder {folder} ({error.strerror}); check its permissions"
+        ))
+        return library
+    seen = library.files
     for path in files:
         try:
             document = load_document(path)
@@ -111,7 +177,10 @@ def read_text_file(path: Path, max_bytes: int, too_big: Callable[[int], str],
         raise ContentError(f"cannot read the file ({error.strerror})", path=path) from error
     if size > max_bytes:
         raise ContentError(too_big(size), path=path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:  # e.g. no permission to read, or a folder named like a file
+        raise ContentError(f"cannot read the file ({error.strerror})", path=path) from error
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -133,14 +202,28 @@ def load_document(path: Path) -> Document:
 def parse_document(text: str, path: Path | str = "<text>") -> Document:
     """Parse YAML text into a Document; raises ContentError with file, line and key path."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ContentLoader)
+    except _Refused as error:
+        mark = error.problem_mark
+        raise ContentError(
+            error.problem or "", path=path, line=mark.line + 1 if mark else None
+        ) from None
     except yaml.constructor.ConstructorError as error:
         mark = error.problem_mark or error.context_mark
+        problem = (error.problem or "unsupported YAML tag").strip()
+        advice = "remove the '!!' tag" if "tag" in problem else "write this part as plain text"
         raise ContentError(
-            f"{(error.problem or 'unsupported YAML tag').strip()}; content files may hold only "
-            "plain text, lists and mappings, so remove the '!!' tag",
+            f"{problem}; content files may hold only plain text, lists and mappings, so {advice}",
             path=path,
             line=mark.line + 1 if mark else None,
+        ) from error
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise ContentError(
+            f"the file holds a special character (#x{error.character:04x}) that is not allowed "
+            "in a content file; delete it",
+            path=path,
+            line=line,
         ) from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -181,8 +264,8 @@ def document_from_data(data: Any) -> Document:
         raise _Problem("sections", "a document needs a 'sections' list with at least one section")
     sections = tuple(_section(s, f"sections[{i}]") for i, s in enumerate(sections_data))
     document = Document(doc_id, title, spoken_title, source, sections)
-    ids = [e.section.id for e in document.entries]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    counts = Counter(e.section.id for e in document.entries)
+    duplicates = sorted(i for i, n in counts.items() if n > 1)
     if duplicates:
         raise _Problem("sections", f"section ids must be unique; repeated: {', '.join(duplicates)}")
     return document
@@ -218,7 +301,8 @@ def _section(data: Any, key_path: str) -> Section:
     if not isinstance(subsections_data, list):
         raise _Problem(f"{key_path}.sections", "'sections' must be a list")
     if not blocks_data and not subsections_data:
-        raise _Problem(key_path, f"section '{section_id}' has no blocks and no subsections")
+        raise _Problem(key_path, f"section '{section_id}' has no blocks and no subsections; "
+                       "give it a 'blocks' list")
     blocks = tuple(_block(b, f"{key_path}.blocks[{i}]") for i, b in enumerate(blocks_data))
     subsections = tuple(
         _section(s, f"{key_path}.sections[{i}]") for i, s in enumerate(subsections_data)
@@ -236,7 +320,9 @@ def _block(data: Any, key_path: str) -> Block:
     try:
         kind = BlockKind(key)
     except ValueError:
-        raise _Problem(key_path, f"unknown block type '{key}'; use one of: {kinds}") from None
+        raise _Problem(
+            key_path, f"unknown block type '{shown(key)}'; use one of: {kinds}"
+        ) from None
     inner = f"{key_path}.{key}"
     if kind is BlockKind.LIST:
         if not isinstance(value, list) or not value:
@@ -262,7 +348,7 @@ def _reject_unknown(data: dict, allowed: set[str], key_path: str) -> None:
         where = f"{key_path}." if key_path else ""
         raise _Problem(
             f"{where}{unknown[0]}",
-            f"unknown key '{unknown[0]}'; allowed here: {', '.join(sorted(allowed))}",
+            f"unknown key '{shown(unknown[0])}'; allowed here: {', '.join(sorted(allowed))}",
         )
 
 
@@ -292,7 +378,7 @@ def _require_id(data: dict, key: str, key_path: str) -> str:
     if not ID_PATTERN.match(value):
         raise _Problem(
             f"{key_path}.{key}" if key_path else key,
-            f"id '{value}' must use only lowercase letters, digits and hyphens",
+            f"id '{shown(value)}' must use only lowercase letters, digits and hyphens",
         )
     return value
 
@@ -300,7 +386,7 @@ def _require_id(data: dict, key: str, key_path: str) -> str:
 def _line_of(text: str, key_path: str) -> int | None:
     """1-based line of the node at ``key_path`` (e.g. ``sections[2].blocks[0]``), if found."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_ContentLoader)
     except yaml.YAMLError:
         return None
     best = node
@@ -374,6 +460,16 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        # PyYAML writes a NEL (U+0085, e.g. a Windows ellipsis read as Latin-1) raw inside
+        # single quotes, where it reads back as a line break folded to a space; double
+        # quotes escape it as \N.
+        style = '"' if "\x85" in data else None
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
 
 
 def dump_document(document: Document) -> str:
