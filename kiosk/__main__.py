@@ -1,5 +1,5 @@
-"""Command line: ``kiosk run | import | speak | hear | models | check`` (``python -m kiosk``
-does the same)."""
+"""Command line: ``kiosk run | import | speak | hear | models | check | doctor``
+(``python -m kiosk`` does the same)."""
 
 from __future__ import annotations
 
@@ -78,10 +78,25 @@ def _parser() -> argparse.ArgumentParser:
 
     add_models_parser(verbs)
 
+    from kiosk.service import add_service_parser
+
+    add_service_parser(verbs)
+
     check = verbs.add_parser("check", help="validate content and configuration")
     check.add_argument("--config", type=Path, help="configuration file")
     check.add_argument("--content", type=Path, help="folder of YAML documents")
     check.set_defaults(func=_check)
+
+    doctor = verbs.add_parser(
+        "doctor", help="check display, sound, microphone, voices, recogniser, content, "
+                       "configuration and logs; say how to fix what does not work")
+    doctor.add_argument("--config", type=Path, help="configuration file")
+    doctor.add_argument("--content", type=Path, help="folder of YAML documents")
+    doctor.add_argument("--seconds", type=float, default=3.0, metavar="N",
+                        help="seconds to measure the microphone level (default 3)")
+    doctor.add_argument("--mic-file", type=Path, metavar="WAV",
+                        help="measure the level of this WAV file, played as the microphone")
+    doctor.set_defaults(func=_doctor)
     return parser
 
 
@@ -102,6 +117,9 @@ def _settings(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    from kiosk.logs import setup_logging
+
+    setup_logging(settings)
     for problem in settings.problems:
         print(f"kiosk: configuration: {problem}", file=sys.stderr)
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -128,6 +146,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.quit_after_draw:
         _quit_after_first_frame(app)
     app.run()
+    if app.kiosk is not None and app.kiosk.exiting:
+        from kiosk.service import STAFF_EXIT
+
+        return STAFF_EXIT  # the service manager does not start it again
     return 0
 
 
@@ -224,6 +246,15 @@ def _check(args: argparse.Namespace) -> int:
         print(f"FAIL {problem}")
     print(f"{len(library.documents)} document(s) loaded, {len(problems)} problem(s).")
     return 1 if problems else 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from kiosk.doctor import run
+
+    if args.seconds < 0:
+        print("kiosk doctor: --seconds must be 0 or more", file=sys.stderr)
+        return 2
+    return run(_settings(args), args.config, args.seconds, args.mic_file)
 
 
 if __name__ == "__main__":

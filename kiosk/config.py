@@ -93,6 +93,9 @@ class Settings:
     idle_notice_seconds: int = 20
     """How long the "Are you still there?" notice waits (at least 20 seconds) before the
     kiosk resets for the next person."""
+    log_dir: Path | None = None
+    """Folder of the kiosk's rotating log files; None for the user's log folder
+    (platformdirs ``user_log_dir("als-kiosk")``)."""
     problems: tuple[str, ...] = field(default=(), compare=False)
     """What was wrong in the configuration file, in plain words (defaults were used)."""
 
@@ -126,6 +129,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "admin_pin": (str, int),
     "idle_seconds": (int,),
     "idle_notice_seconds": (int,),
+    "log_dir": (str,),
 }
 
 
@@ -175,6 +179,10 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
         values[key] = value
     if "content_dir" in values:
         values["content_dir"] = (base_dir / values["content_dir"]).resolve()
+    if "log_dir" in values:
+        log_dir = values.pop("log_dir").strip()
+        if log_dir:
+            values["log_dir"] = (base_dir / Path(log_dir).expanduser()).resolve()
     if values.get("theme", "dark") not in THEMES:
         problems.append(f"{name}: 'theme' must be one of {', '.join(THEMES)}; using dark")
         values.pop("theme")

@@ -239,3 +239,17 @@ def test_unknown_switch_key_names_are_named_and_the_known_ones_kept(tmp_path):
     (problem,) = settings.problems
     assert "'foot pedal'" in problem and "using space and enter" in problem
     assert settings.switch_keys == ("space", "enter")
+
+
+def test_log_dir_is_relative_to_the_config_file_and_empty_means_the_default(tmp_path):
+    settings = load_settings(write_config(tmp_path, "log_dir: logs\n"))
+    assert settings.problems == ()
+    assert settings.log_dir == (tmp_path / "logs").resolve()
+    assert load_settings(write_config(tmp_path, "log_dir: /var/log/kiosk\n")).log_dir == Path(
+        "/var/log/kiosk")
+    assert load_settings(write_config(tmp_path, 'log_dir: ""\n')).log_dir is None
+    assert load_settings(paths.DEFAULT_CONFIG).log_dir is None
+    settings = load_settings(write_config(tmp_path, "log_dir: 3\n"))
+    (problem,) = settings.problems
+    assert "'log_dir' must be str" in problem and settings.log_dir is None
+

@@ -19,7 +19,7 @@ from enum import StrEnum
 from kiosk.speech.clip import BYTES_PER_FRAME, SAMPLE_RATE, Clip, WordTiming
 from kiosk.speech.player import Player
 from kiosk.speech.script import Utterance, first_in_target
-from kiosk.speech.synth import DEFAULT_RATE, MAX_RATE, MIN_RATE, SynthesisError
+from kiosk.speech.synth import DEFAULT_RATE, MAX_RATE, MIN_RATE, EngineHung
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,10 @@ RATE_STEP = 20
 VOLUME_STEP = 0.2
 MIN_VOLUME = 0.2
 """Quieter never goes silent: a visitor who cannot reach Louder must still hear it."""
+SENTENCE_SKIPPED = "One sentence could not be spoken. Reading goes on with the next."
+SPEECH_DOWN = ("The speech engine stopped answering, so the text is marked at reading pace "
+               "without sound until it works again.")
+SPEECH_BACK = "Speech works again."
 
 Synthesise = Callable[[str, int, "str | None"], Clip]
 Listener = Callable[[str, dict], None]
@@ -88,6 +92,8 @@ class Narrator:
         self._clip: Clip | None = None
         self._cache: dict[int, Clip] = {}
         self._token = 0
+        self.speech_down = False
+        """The engine is stuck: sentences are marked without sound until it answers."""
         self._lock = threading.Lock()
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="narrator", daemon=True)
@@ -210,16 +216,28 @@ class Narrator:
         self._set(State.IDLE)
 
     def _start(self, index: int) -> None:
-        """Play utterance ``index`` now; synthesis problems skip the sentence."""
+        """Play utterance ``index`` now. A sentence the engine fails on is skipped; while the
+        engine is stuck, sentences are marked at reading pace without sound."""
         while 0 <= index < len(self._script):
             try:
                 clip = self._clip_for(index)
+            except EngineHung as error:
+                log.warning("sentence %s marked without sound: %s", index, error)
+                if not self.speech_down:
+                    self.speech_down = True
+                    self._emit("problem", message=SPEECH_DOWN)
+                clip = with_pause(silent_clip(self._script[index].spoken.text, self._voice.rate),
+                                  self._script[index].pause_ms)
                 break
-            except SynthesisError as error:
+            except Exception as error:  # noqa: BLE001 - any engine failure skips one sentence
                 log.warning("sentence %s not spoken: %s", index, error)
-                self._emit("problem", message="One sentence could not be spoken. "
-                           "Reading goes on with the next.")
+                self._emit("problem", message=SENTENCE_SKIPPED)
                 index += 1
+                continue
+            if self.speech_down and self._synthesise is not None:
+                self.speech_down = False
+                self._emit("notice", message=SPEECH_BACK)
+            break
         else:
             self._finish_script()
             return
@@ -331,8 +349,8 @@ class Narrator:
         if index < len(self._script) and index not in self._cache:
             try:
                 self._cache[index] = self._render(self._script[index])
-            except SynthesisError:
-                pass  # reported when its turn comes
+            except Exception:  # noqa: BLE001 - reported when its turn comes
+                pass
 
     def _render(self, utterance: Utterance) -> Clip:
         if self._synthesise is None:

@@ -93,6 +93,15 @@ class Player:
             self._pcm = memoryview(b"")
             self._on_finished = None
 
+    def use_sink(self, sink: Sink) -> None:
+        """Play through another output from the next block (a device came back, or went):
+        the old one is released, the clip and its place are kept."""
+        old = self._sink
+        old.close()
+        with self._lock:
+            self._sink = sink
+        sink.start(self._fill)
+
     def close(self) -> None:
         """Stop and release the sink. Safe to call more than once."""
         self.stop()

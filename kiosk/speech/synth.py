@@ -29,12 +29,16 @@ MIN_RATE = 80
 MAX_RATE = 250
 """Speaking rates offered, in words per minute."""
 DEFAULT_RATE = 150
-SYNTHESIS_TIMEOUT_S = 10.0
+SYNTHESIS_TIMEOUT_S = 5.0
 """A sentence that takes longer than this to synthesise is abandoned (espeak hung)."""
 
 
 class SynthesisError(RuntimeError):
     """A sentence could not be synthesised; the message is in plain words."""
+
+
+class EngineHung(SynthesisError):
+    """The speech engine is stuck on an earlier sentence; it may answer again later."""
 
 
 @dataclass(frozen=True)
@@ -96,16 +100,17 @@ class Synthesiser:
     def _call(self, job):
         with self._lock:  # one caller at a time, so a late answer is never taken for another
             if self._hung:
-                raise SynthesisError("the speech engine stopped responding")
+                raise EngineHung("the speech engine is not answering")
             answer: queue.Queue = queue.Queue()
             self._jobs.put((job, answer))
             try:
                 ok, value = answer.get(timeout=SYNTHESIS_TIMEOUT_S)
             except queue.Empty:
-                # The thread is left behind: espeak-ng cannot be restarted in-process.
+                # The job is abandoned (espeak-ng cannot be restarted in-process); until it
+                # returns, callers are told at once instead of waiting again.
                 self._hung = True
-                raise SynthesisError(
-                    "the speech engine did not finish a sentence in time") from None
+                raise EngineHung("the speech engine did not finish a sentence in time"
+                                 ) from None
         if not ok:
             raise value
         return value
@@ -126,6 +131,7 @@ class Synthesiser:
             except Exception as error:
                 log.exception("speech engine failed")
                 answer.put((False, SynthesisError(f"the speech engine failed ({error})")))
+            self._hung = False  # it answers again (an abandoned job's answer goes unread)
 
     def _start_engine(self) -> None:
         import pyttsx3

@@ -6,6 +6,7 @@ and ``show`` puts the resulting View on screen. Only this thread touches widgets
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,10 +24,14 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.config import LINE_SPACINGS, TEXT_SCALES, Settings
 from kiosk.content import load_library
+from kiosk.content.watch import keep_last_good, snapshot
 from kiosk.speech.audio import Sink
+from kiosk.speech.narrator import State
 from kiosk.state import Action, Intent, Navigator, View
 from kiosk.ui import theme as sizes
 from kiosk.ui.focus import FocusRing
+from kiosk.ui.guard import ReturnHome
+from kiosk.ui.guard import install as install_guard
 from kiosk.ui.hands_free import HandsFree
 from kiosk.ui.kiosk_mode import KioskMode
 from kiosk.ui.numbers import NumberBadges
@@ -35,10 +40,14 @@ from kiosk.ui.screens import SCREENS, KioskScreen
 from kiosk.ui.voice import VoiceController
 from kiosk.ui.widgets import NoticeBar
 
+log = logging.getLogger(__name__)
+
 KV_DIR = Path(__file__).parent / "kv"
 KV_FILES = ("widgets.kv", "home.kv", "contents.kv", "reader.kv", "help.kv", "settings.kv",
             "voice.kv")
 NOTICE_SECONDS = 6.0
+CONTENT_CHECK_SECONDS = 3.0
+"""How often the content folder is looked at for edited documents."""
 TALK_KEY = ord("t")
 """Hold to talk in push-to-talk mode (a switch can send this key too)."""
 
@@ -178,6 +187,11 @@ class KioskApp(App):
         """Pointer dwell and switch scanning."""
         self.kiosk: KioskMode | None = None
         """Kiosk mode: idle reset, attract screen, admin gesture and PIN, lockdown."""
+        self.guard: ReturnHome | None = None
+        """Catches unexpected errors in the UI: logged, and the visitor goes Home."""
+        self._content_folder = settings.content_dir
+        self._content_snapshot = snapshot(settings.content_dir)
+        self._content_event = None
         self.navigator = Navigator(load_library(settings.content_dir))
         self.focus_ring = FocusRing(self._current_screen, lambda name: self.go(name))
         self.notice: NoticeBar | None = None
@@ -200,6 +214,7 @@ class KioskApp(App):
         return False
 
     def build(self):
+        self.guard = install_guard(self)
         self.installed_typefaces = register_fonts()
         font_problem = self._apply_typeface()
         for name in KV_FILES:
@@ -224,6 +239,8 @@ class KioskApp(App):
         self.kiosk = KioskMode(self)
         self.navigator.subscribe(self.show)
         self.show(self.navigator.view)
+        self._content_event = Clock.schedule_interval(self._watch_content,
+                                                      CONTENT_CHECK_SECONDS)
         for problem in (*self.settings.problems, *self.reading.problems):
             self.say_notice(problem)
         if font_problem:
@@ -231,6 +248,8 @@ class KioskApp(App):
         return root
 
     def on_stop(self) -> None:
+        if self._content_event is not None:
+            self._content_event.cancel()
         if self.hands_free is not None:
             self.hands_free.close()
         if self.kiosk is not None:
@@ -265,10 +284,13 @@ class KioskApp(App):
         elif changed:
             self.clear_notice()
 
-    def say_notice(self, text: str) -> None:
-        """Show a short message in plain words for a few seconds."""
+    def say_notice(self, text: str, speak: bool = False) -> None:
+        """Show a short message in plain words for a few seconds; with ``speak``, say it too
+        unless a document is being read (it is not cut short for a notice)."""
         if self.notice is None:
             return
+        if speak and self.reading is not None:
+            self.reading.say_aside(text)
         self.notice.text = text
         self.notice.shown = True
         if self._notice_event is not None:
@@ -369,9 +391,26 @@ class KioskApp(App):
             self._update_sizes()
 
     def reload_content(self) -> None:
-        """Load the content folder again; the open document stays if it still exists."""
-        self.navigator.set_library(load_library(self.settings.content_dir))
+        """Load the content folder again; the open document stays if it still exists, and a
+        document whose file is broken now keeps its last good version."""
+        folder = self.settings.content_dir
+        self._content_snapshot = snapshot(folder)
+        library = load_library(folder)
+        if folder == self._content_folder:  # (not when the configuration names another)
+            library = keep_last_good(self.navigator.library, library, folder)
+        self._content_folder = folder
+        self.navigator.set_library(library)
         self._refresh_current()
+
+    def _watch_content(self, _dt: float) -> None:
+        """A document file was added, changed or removed: load it (not in the middle of
+        reading a section aloud; it is looked at again once the reading stops)."""
+        if snapshot(self.settings.content_dir) == self._content_snapshot:
+            return
+        if self.reading is not None and self.reading.narrator.status().state is State.READING:
+            return
+        log.info("the content folder changed; loading it again")
+        self.reload_content()
 
     # -- internals -----------------------------------------------------------------------
 

@@ -8,13 +8,14 @@ narrator where it is, twenty times a second.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from kivy.clock import Clock
 
 from kiosk.config import Settings
 from kiosk.content import Entry
-from kiosk.speech.audio import Sink, open_output
+from kiosk.speech.audio import STILL_HIGHLIGHTED, Sink, open_output
 from kiosk.speech.clinic import clinic_voice, lexicon_path
 from kiosk.speech.lexicon import Lexicon, load_lexicon
 from kiosk.speech.narrator import Narrator, State, Status
@@ -35,6 +36,11 @@ READ_LABELS = {
     State.WAITING: "Continue",
 }
 OUTPUTS = {"auto": "auto", "device": "device", "none": "null"}
+OUTPUT_CHECK_SECONDS = 1.0
+"""How often the speakers are checked."""
+REOPEN_SECONDS = 3.0
+"""How often missing speakers are looked for again."""
+SOUND_BACK = "Sound is back."
 SAMPLE = "This is how the kiosk reads aloud. You can make it slower, faster, quieter or louder."
 
 
@@ -47,11 +53,18 @@ class ReadingController:
         """What is wrong with speech, in plain words (shown once the window is up)."""
         self.lexicon, lexicon_problems = self._load_lexicon(settings)
         self.problems += lexicon_problems
+        self.reopen: Callable[[], tuple[Sink, str | None]] | None = None
+        """Opens the speakers again when they are missing or went away (None: never; the
+        given sink is all there is, as in tests and with ``audio_output: none``)."""
         if sink is None:
-            sink, self.no_sound = open_output(OUTPUTS[settings.audio_output])
+            kind = OUTPUTS[settings.audio_output]
+            sink, self.no_sound = open_output(kind)
+            if kind != "null":
+                self.reopen = lambda: open_output(kind)
         else:
             self.no_sound = None if sink.audible else f"Sound goes to {sink.name}."
         self.player = Player(sink)
+        self._next_reopen = 0.0
         synthesise = None
         try:
             synthesise = Synthesiser.shared().synthesise
@@ -72,6 +85,7 @@ class ReadingController:
         self._announcing: object = None
         """The key of a short announcement being said over the Reader's section, or None."""
         self._event = Clock.schedule_interval(self._poll, POLL_SECONDS)
+        self._output_event = Clock.schedule_interval(self._watch_output, OUTPUT_CHECK_SECONDS)
         self._update_labels(State.IDLE)
 
     # -- from the screen -----------------------------------------------------------------
@@ -195,6 +209,15 @@ class ReadingController:
         self.narrator.read(0)
         return self._announcing
 
+    def say_aside(self, text: str) -> None:
+        """Say a notice (the microphone stopped, sound is back) unless a section is being
+        read or is paused: the reading is not cut short for it."""
+        state = self.narrator.status().state
+        if state is not State.IDLE and self._announcing is None and self.key is not None \
+                and self.key[0] != "sample":
+            return
+        self.announce(text)
+
     def _section_back(self) -> None:
         """After (or during) an announcement, load the Reader's section again."""
         if self._announcing is None:
@@ -210,8 +233,48 @@ class ReadingController:
         self.narrator.set_voice(clinic_voice(self.app.settings))
         self._told_no_sound = False
 
+    def use_output(self, sink: Sink, reason: str | None) -> None:
+        """Play through ``sink`` from now on; ``reason`` says why there is no sound, or None
+        when it is heard. The reading goes on where it was."""
+        self.player.use_sink(sink)
+        was_silent, self.no_sound = self.no_sound, reason
+        self._told_no_sound = reason is not None
+        self._update_labels(self.narrator.status().state)
+        if reason is not None:
+            self.app.say_notice(reason)
+        elif was_silent:
+            self.app.say_notice(SOUND_BACK, speak=True)
+
+    def _watch_output(self, _dt: float) -> None:
+        """The speakers went away: say so (the text goes on being marked at reading pace).
+        No speakers: look for them again every few seconds."""
+        sink = self.player.sink
+        if sink.failed and not self.no_sound:
+            log.warning("sound lost: %s", sink.failed)
+            self.no_sound = f"Sound is unavailable: {sink.failed} {STILL_HIGHLIGHTED}"
+            self._told_no_sound = True
+            self._update_labels(self.narrator.status().state)
+            self.app.say_notice(self.no_sound)
+        if not self.no_sound or self.reopen is None:
+            return
+        now = Clock.get_boottime()
+        if now < self._next_reopen:
+            return
+        self._next_reopen = now + REOPEN_SECONDS
+        try:
+            found, reason = self.reopen()
+        except Exception:  # noqa: BLE001 - looking for a device must never stop the kiosk
+            log.exception("looking for the speakers failed")
+            return
+        if reason is None and found.audible:
+            log.info("sound is back: %s", found.name)
+            self.use_output(found, None)
+        else:
+            found.close()
+
     def close(self) -> None:
         self._event.cancel()
+        self._output_event.cancel()
         self.narrator.close()
         self.player.close()
 

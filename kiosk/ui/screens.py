@@ -11,6 +11,7 @@ from kivy.utils import escape_markup
 
 from kiosk.config import LINE_SPACINGS, TEXT_SCALES
 from kiosk.content import BlockKind, Document, Entry, Library, Text
+from kiosk.content.watch import KeptLastGood
 from kiosk.speech.script import HEADING, target_texts
 from kiosk.ui.theme import THEMES, TYPEFACE_NAMES
 from kiosk.ui.widgets import (
@@ -313,11 +314,13 @@ def _source_line(document: Document, full: bool = False) -> str:
 def _problems_text(library: Library) -> str:
     if not library.errors:
         return ""
+    missing = sum(not isinstance(e, KeptLastGood) for e in library.errors)
     if not library.documents:
         lead = "No documents can be shown right now. Please ask a member of staff."
+    elif missing:
+        lead = f"{missing} document{'s' if missing > 1 else ''} could not be shown."
     else:
-        count = len(library.errors)
-        lead = f"{count} document{'s' if count > 1 else ''} could not be shown."
+        lead = "A document has a mistake, so its last good version is shown."
     details = "\n".join(escape_markup(e.message) for e in library.errors[:3])
     more = f"\n… and {len(library.errors) - 3} more" if len(library.errors) > 3 else ""
     return f"[b]{lead}[/b] Staff: run “kiosk check” for details.\n{details}{more}"

@@ -22,6 +22,13 @@ log = logging.getLogger(__name__)
 
 CAPTION_SECONDS = 4.0
 LEVEL_FLOOR_DB = -60.0
+MIC_SILENT_SECONDS = 2.0
+"""A microphone hands over a frame every 30 ms; none for this long means it has gone."""
+MIC_RETRY_SECONDS = 3.0
+"""How often a missing microphone is looked for again."""
+MIC_LOST = ("The microphone stopped working. Voice commands will come back by themselves "
+            "when it works again. Touch, keys and switches still work.")
+MIC_BACK = "The microphone works again: voice commands are back."
 STATE_TEXT = {
     "loading": "Voice: starting\u2026",
     "listening": "Listening",
@@ -52,6 +59,9 @@ class VoiceController:
         self._talking = False
         self._caption_event = None
         self._closed = False
+        self.mic_ok = False
+        """The microphone is open and handing over sound."""
+        self._retry_event = None
         self._set_state("loading" if self.mode is not Mode.OFF else "off")
         self._poll_event = Clock.schedule_interval(self._poll, 0.1)
         if self.mode is not Mode.OFF:
@@ -88,8 +98,50 @@ class VoiceController:
         try:
             listener.start()
         except MicError as error:
-            self._unavailable(str(error))
+            self._mic_down(str(error), f"Voice commands are not available: {error} Touch, keys "
+                           "and switches still work; voice starts by itself once a microphone "
+                           "works.")
             return
+        self.mic_ok = True
+        self._set_state(self._listening_state())
+
+    def _mic_down(self, problem: str, notice: str | None = None) -> None:
+        """No microphone (at start, unplugged, or busy): say so (``notice``, default the
+        problem itself), and keep looking for it."""
+        self.mic_ok = False
+        self.problem = problem
+        self._set_state("unavailable")
+        self.app.say_notice(notice or problem, speak=True)
+        if self._retry_event is None:
+            self._retry_event = Clock.schedule_interval(self._retry_mic, MIC_RETRY_SECONDS)
+
+    def _retry_mic(self, _dt: float) -> None:
+        if self.listener is None or self._closed:
+            return
+        try:
+            self.listener.start_source()
+        except MicError:
+            return  # still not there; the next try is in MIC_RETRY_SECONDS
+        log.info("voice: the microphone is back")
+        self._retry_event.cancel()
+        self._retry_event = None
+        self.mic_ok = True
+        self.problem = ""
+        self._set_state(self._listening_state())
+        self.app.say_notice(MIC_BACK, speak=True)
+
+    def replace_source(self, source) -> None:
+        """Listen to another microphone from now on (the admin's choice, tests)."""
+        self.source = source
+        if self.listener is None:
+            return
+        try:
+            self.listener.replace_source(source)
+        except MicError as error:
+            self._mic_down(str(error))
+            return
+        self.mic_ok = True
+        self.problem = ""
         self._set_state(self._listening_state())
 
     def _unavailable(self, message: str) -> None:
@@ -102,6 +154,8 @@ class VoiceController:
     def close(self) -> None:
         self._closed = True
         self._poll_event.cancel()
+        if self._retry_event is not None:
+            self._retry_event.cancel()
         if self.listener is not None:
             self.listener.stop()
             self.listener = None
@@ -276,7 +330,7 @@ class VoiceController:
         self.app.listening_mode_text = MODE_LABELS[self.mode]
 
     def _listening_state(self) -> str:
-        if self.listener is None:
+        if self.listener is None or not self.mic_ok:
             return "unavailable" if self.problem else "loading"
         if self.mode is Mode.OFF:
             return "off"
@@ -309,7 +363,12 @@ class VoiceController:
             self._update_context()
             if self.listener is not None:
                 self._set_state(self._listening_state())
-        if self.listener is not None and self.mode is not Mode.OFF:
+        if self.mic_ok and self.listener.frame_age() > MIC_SILENT_SECONDS:
+            log.warning("voice: no sound from the microphone for %.1f s",
+                        self.listener.frame_age())
+            self.listener.stop_source()
+            self._mic_down(MIC_LOST)
+        if self.mic_ok and self.mode is not Mode.OFF:
             level = (self.listener.level_db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB
             self.app.voice_level = max(0.0, min(1.0, level))
         else:

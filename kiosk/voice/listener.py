@@ -189,6 +189,8 @@ class Listener:
         self.on_event = on_event
         self.on_problem = on_problem or (lambda _text: None)
         self.running = False
+        """The source is open and handing over frames."""
+        self.last_frame_at = time.monotonic()
         self._frames: queue.Queue[bytes | None] = queue.Queue(maxsize=400)
         self._actions: queue.Queue[Callable[[], None]] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -198,15 +200,41 @@ class Listener:
         return self.processor.level_db
 
     def start(self) -> None:
-        """Open the source and begin listening; raises MicError when there is none."""
-        self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
-        self._thread.start()
+        """Begin listening; raises MicError when the source cannot be opened (the thread
+        still runs, so :meth:`start_source` can try again later)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
+            self._thread.start()
+        self.start_source()
+
+    def start_source(self) -> None:
+        """Open the microphone (again); raises MicError when it cannot be opened."""
         self.source.start(self._frame_in)
+        self.last_frame_at = time.monotonic()
         self.running = True
 
-    def stop(self) -> None:
+    def stop_source(self) -> None:
+        """Close the microphone (it stopped answering); any utterance in progress is dropped."""
         self.running = False
-        self.source.stop()
+        try:
+            self.source.stop()
+        except Exception:  # noqa: BLE001 - closing a vanished device
+            log.warning("voice: the microphone could not be closed cleanly")
+        self.call(self.processor.abandon)
+
+    def replace_source(self, source) -> None:
+        """Listen to another microphone; raises MicError when it cannot be opened."""
+        self.stop_source()
+        self.source = source
+        self.start_source()
+
+    def frame_age(self) -> float:
+        """Seconds since the source last handed over a frame (a microphone sends one every
+        30 ms, silence included, so a long gap means it has gone)."""
+        return time.monotonic() - self.last_frame_at
+
+    def stop(self) -> None:
+        self.stop_source()
         self._frames.put(None)
         if self._thread is not None:
             self._thread.join(timeout=2)
@@ -235,6 +263,7 @@ class Listener:
         self.call(change)
 
     def _frame_in(self, frame: bytes) -> None:
+        self.last_frame_at = time.monotonic()
         if getattr(self.source, "speed", 1.0) == 0:  # a file as fast as possible: lose none
             self._frames.put(frame)
             return

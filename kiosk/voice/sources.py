@@ -90,10 +90,15 @@ class FileMic:
             self.finished.clear()
 
     def start(self, sink: Sink) -> None:
-        """Begin handing frames to ``sink`` on a background thread."""
-        self._queue.append((None, bytes(int(self.lead_s * SAMPLE_RATE) * 2)))
-        for path in self.paths:
-            self.play(path)
+        """Begin handing frames to ``sink`` on a background thread (again after ``stop``:
+        files queued and not yet played are played then)."""
+        if self._thread is None:
+            self._queue.append((None, bytes(int(self.lead_s * SAMPLE_RATE) * 2)))
+            for path in self.paths:
+                self.play(path)
+        elif self._thread.is_alive():
+            raise RuntimeError("this FileMic is already playing")
+        self._stop.clear()
         self._thread = threading.Thread(target=self._run, args=(sink,), name="file-mic",
                                         daemon=True)
         self._thread.start()
