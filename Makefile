@@ -4,7 +4,7 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench screenshots check
+.PHONY: setup run test lint bench soak screenshots check
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -26,6 +26,9 @@ bench: setup
 	$(VENV)/bin/python bench/startup.py
 	$(VENV)/bin/python bench/speech.py
 	$(VENV)/bin/python bench/voice.py
+
+soak: setup
+	$(VENV)/bin/python bench/soak.py
 
 screenshots: setup
 	$(VENV)/bin/python scripts/screenshots.py

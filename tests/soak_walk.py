@@ -31,13 +31,16 @@ TICK = 0.05
 
 
 class FakeClock:
-    """Seconds that move only when the walk says so."""
+    """Seconds that move only when a test or the walk says so."""
 
     def __init__(self, start: float = 1000.0) -> None:
         self.t = start
 
     def __call__(self) -> float:
         return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
 
 
 @dataclass
@@ -262,5 +265,5 @@ class Walk:
 
     def _advance(self, seconds: float) -> None:
         for _ in range(max(1, round(seconds / TICK))):
-            self.clock.t += TICK
+            self.clock.advance(TICK)
             self.app.hands_free.tick()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from soak_walk import FakeClock
 from test_gui_reading import wait_until as reading_wait_until
 
 from kiosk.state import View
@@ -21,19 +22,6 @@ DOCUMENT = "Amyotrophic Lateral Sclerosis (ALS)\nNational Institute"
 """The start of the NINDS document's button on Home."""
 SECTION_TITLE = "Who is more likely to get ALS?"
 TICK = 0.05
-
-
-class FakeClock:
-    """Seconds that move only when a test says so."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.t = start
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @pytest.fixture

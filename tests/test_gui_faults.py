@@ -192,19 +192,25 @@ def marked_indexes(pilot, until, timeout: float, what: str) -> tuple[set[int], l
     return indexes, notices
 
 
+def engine_on_the_third_sentence(pilot):
+    """The first section open at 250 words a minute: (the speech engine, its real synthesis
+    step, the text of the section's third utterance)."""
+    from kiosk.speech.synth import Synthesiser
+
+    reading = pilot.app.reading
+    open_section(pilot)
+    engine = Synthesiser.shared()
+    reading.narrator.set_voice(replace(reading.narrator.voice, rate=250))
+    reading.narrator.wait_idle()
+    return engine, engine._synthesise, reading.narrator.script[2].spoken.text
+
+
 def test_a_sentence_the_speech_engine_fails_on_is_skipped_and_reading_goes_on(pilot,
                                                                               monkeypatch):
     from kiosk.speech.narrator import SENTENCE_SKIPPED
-    from kiosk.speech.synth import Synthesiser
 
-    app = pilot.app
-    reading = app.reading
-    open_section(pilot)
-    engine = Synthesiser.shared()
-    real = engine._synthesise
-    reading.narrator.set_voice(replace(reading.narrator.voice, rate=250))
-    reading.narrator.wait_idle()
-    bad = reading.narrator.script[2].spoken.text
+    reading = pilot.app.reading
+    engine, real, bad = engine_on_the_third_sentence(pilot)
 
     def failing(text, rate, voice):
         if text == bad:
@@ -228,17 +234,11 @@ def test_a_hung_speech_engine_is_abandoned_text_goes_on_and_speech_returns(pilot
 
     from kiosk.speech import synth
     from kiosk.speech.narrator import SPEECH_BACK, SPEECH_DOWN
-    from kiosk.speech.synth import Synthesiser
 
     app = pilot.app
     reading = app.reading
     speakers = reading.player.sink
-    open_section(pilot)
-    engine = Synthesiser.shared()
-    real = engine._synthesise
-    reading.narrator.set_voice(replace(reading.narrator.voice, rate=250))
-    reading.narrator.wait_idle()
-    stuck = reading.narrator.script[2].spoken.text
+    engine, real, stuck = engine_on_the_third_sentence(pilot)
 
     def hanging(text, rate, voice):
         if text == stuck:

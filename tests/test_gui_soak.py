@@ -12,6 +12,7 @@ pytestmark = pytest.mark.gui
 STEPS = 2000
 
 
+@pytest.mark.timeout(1200)  # about 4.5 minutes on 2 cores: a frame after every step
 def test_two_thousand_random_actions_leave_the_kiosk_working(pilot):
     from audio_tools import is_silent
     from soak_walk import Walk

@@ -34,6 +34,7 @@ from kiosk.ui.guard import ReturnHome
 from kiosk.ui.guard import install as install_guard
 from kiosk.ui.hands_free import HandsFree
 from kiosk.ui.kiosk_mode import KioskMode
+from kiosk.ui.memory import release_freed_memory
 from kiosk.ui.numbers import NumberBadges
 from kiosk.ui.reading import ReadingController
 from kiosk.ui.screens import SCREENS, KioskScreen
@@ -47,6 +48,9 @@ KV_FILES = ("widgets.kv", "home.kv", "contents.kv", "reader.kv", "help.kv", "set
             "voice.kv")
 NOTICE_SECONDS = 6.0
 CONTENT_CHECK_SECONDS = 3.0
+"""How often the content folder is looked at for edited documents."""
+TRIM_AFTER_SECONDS = 1.5
+"""Freed memory is given back this long after the text was last drawn again."""
 """How often the content folder is looked at for edited documents."""
 TALK_KEY = ord("t")
 """Hold to talk in push-to-talk mode (a switch can send this key too)."""
@@ -190,6 +194,7 @@ class KioskApp(App):
         self.guard: ReturnHome | None = None
         """Catches unexpected errors in the UI: logged, and the visitor goes Home."""
         self._content_folder = settings.content_dir
+        self._trim_memory = None
         self._content_snapshot = snapshot(settings.content_dir)
         self._content_event = None
         self.navigator = Navigator(load_library(settings.content_dir))
@@ -215,6 +220,7 @@ class KioskApp(App):
 
     def build(self):
         self.guard = install_guard(self)
+        self._trim_memory = Clock.create_trigger(release_freed_memory, TRIM_AFTER_SECONDS)
         self.installed_typefaces = register_fonts()
         font_problem = self._apply_typeface()
         for name in KV_FILES:
@@ -501,6 +507,8 @@ class KioskApp(App):
         return True
 
     def _update_sizes(self, *_args) -> None:
+        if self._trim_memory is not None:
+            self._trim_memory()  # the text is drawn again: give the old textures back
         scale = sizes.scale_for(*Window.size)
         text = scale * self.text_scale
         self.body_px = round(sizes.BODY_FONT_PX * text)
