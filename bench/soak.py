@@ -42,9 +42,9 @@ def main() -> int:
     args = parser.parse_args()
     xvfb = None
     if not os.environ.get("DISPLAY"):
-        xvfb = subprocess.Popen(["Xvfb", ":96", "-screen", "0", "1920x1080x24", "-nolisten",
+        xvfb = subprocess.Popen(["Xvfb", ":87", "-screen", "0", "1920x1080x24", "-nolisten",
                                  "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.environ["DISPLAY"] = ":96"
+        os.environ["DISPLAY"] = ":87"
         time.sleep(1.0)
     kivy_home = tempfile.mkdtemp(prefix="kiosk-soak-")
     os.environ["KIVY_HOME"] = kivy_home

@@ -97,7 +97,7 @@ class Walk:
                 self.check()
                 if n % check_every == 0:
                     self.check_not_stuck()
-                self.report.steps = n
+                self.report.steps += 1
         finally:
             app.set_scanning("off")
             app.hands_free.reset()  # back on the real clock
