@@ -41,11 +41,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
     xvfb = None
-    if not os.environ.get("DISPLAY"):
-        xvfb = subprocess.Popen(["Xvfb", ":87", "-screen", "0", "1920x1080x24", "-nolisten",
-                                 "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.environ["DISPLAY"] = ":87"
-        time.sleep(1.0)
+    if not os.environ.get("DISPLAY"):  # a free display number, chosen by Xvfb itself
+        read_fd, write_fd = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+                                 "1920x1080x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as pipe:
+            os.environ["DISPLAY"] = f":{pipe.readline().strip()}"
     kivy_home = tempfile.mkdtemp(prefix="kiosk-soak-")
     os.environ["KIVY_HOME"] = kivy_home
     try:

@@ -102,7 +102,15 @@ class VoiceController:
                            "and switches still work; voice starts by itself once a microphone "
                            "works.")
             return
+        self._mic_up()
+
+    def _mic_up(self) -> None:
+        """The microphone hands over sound: stop looking for it."""
+        if self._retry_event is not None:
+            self._retry_event.cancel()
+            self._retry_event = None
         self.mic_ok = True
+        self.problem = ""
         self._set_state(self._listening_state())
 
     def _mic_down(self, problem: str, notice: str | None = None) -> None:
@@ -118,16 +126,15 @@ class VoiceController:
     def _retry_mic(self, _dt: float) -> None:
         if self.listener is None or self._closed:
             return
+        if self.mic_ok:  # (opened meanwhile, e.g. by replace_source)
+            self._mic_up()
+            return
         try:
             self.listener.start_source()
         except MicError:
             return  # still not there; the next try is in MIC_RETRY_SECONDS
         log.info("voice: the microphone is back")
-        self._retry_event.cancel()
-        self._retry_event = None
-        self.mic_ok = True
-        self.problem = ""
-        self._set_state(self._listening_state())
+        self._mic_up()
         self.app.say_notice(MIC_BACK, speak=True)
 
     def replace_source(self, source) -> None:
@@ -140,9 +147,7 @@ class VoiceController:
         except MicError as error:
             self._mic_down(str(error))
             return
-        self.mic_ok = True
-        self.problem = ""
-        self._set_state(self._listening_state())
+        self._mic_up()
 
     def _unavailable(self, message: str) -> None:
         self.listener = None
