@@ -211,12 +211,16 @@ SAID_NAMES = [
 ]
 
 
+def opening(document, section_id: str) -> Meaning:
+    """What "open <the section's title>" means."""
+    entry = document.entry(section_id)
+    return Meaning("open", number=entry.number, section_id=section_id, title=entry.section.title)
+
+
 @pytest.mark.parametrize(("said", "section_id"), SAID_NAMES)
 def test_reader_opens_sections_by_title_or_alias_after_open_or_go_to(reader, ninds, said,
                                                                       section_id):
-    entry = ninds.entry(section_id)
-    expected = Meaning("open", number=entry.number, section_id=section_id,
-                       title=entry.section.title)
+    expected = opening(ninds, section_id)
     for phrase in (f"open {said}", f"go to {said}"):
         assert reader.parse(phrase) == expected, phrase
     # a title or alias alone is no command on the Reader (long titles matched chatter), but
@@ -228,9 +232,7 @@ def test_reader_opens_sections_by_title_or_alias_after_open_or_go_to(reader, nin
 @pytest.mark.parametrize(("said", "section_id"), SAID_NAMES)
 def test_contents_opens_sections_by_title_or_alias_alone_too(contents, ninds, said,
                                                              section_id):
-    entry = ninds.entry(section_id)
-    expected = Meaning("open", number=entry.number, section_id=section_id,
-                       title=entry.section.title)
+    expected = opening(ninds, section_id)
     for phrase in (said, f"open {said}", f"go to {said}"):
         assert contents.parse(phrase) == expected, phrase
 

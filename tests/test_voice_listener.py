@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from test_voice_grammar import opening
 from voice_tools import (
     PYTHON,
     ROOT,
@@ -87,11 +88,6 @@ def only_meaning(events: list[Event]):
     return meanings[0] if meanings else None
 
 
-def section(ninds, section_id: str) -> Meaning:
-    entry = ninds.entry(section_id)
-    return Meaning("open", number=entry.number, section_id=section_id, title=entry.section.title)
-
-
 # -- Processor: what is heard --------------------------------------------------------------
 
 
@@ -133,7 +129,7 @@ def test_reader_commands_are_understood(engine, tts, reader, voice, text, expect
 def test_reader_sections_are_opened_by_name(engine, tts, reader, ninds, voice, text,
                                             section_id):
     meaning = only_meaning(hear(make(engine, reader), text, tts, voice))
-    assert meaning == section(ninds, section_id)
+    assert meaning == opening(ninds, section_id)
 
 
 def test_most_issue_4_phrases_are_understood_in_both_voices(engine, tts, reader):
