@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.config import VOICE_ENGINES
 
 STARTED = time.perf_counter()
 
@@ -17,20 +19,27 @@ STARTED = time.perf_counter()
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kiosk`` console script."""
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in (*parser.verbs.choices, "-h", "--help", "--version"):
+        argv = ["run", *argv]  # no verb: run, with the options given (e.g. --windowed)
     args = parser.parse_args(argv)
-    if args.verb is None:
-        args = parser.parse_args(["run", *(argv or sys.argv[1:])])
     return args.func(args)
 
 
 def _parser() -> argparse.ArgumentParser:
+    prog = command_name()
     parser = argparse.ArgumentParser(
-        prog="kiosk", description="Offline ALS reading kiosk: large type, read aloud, voice."
-    )
+        prog=prog,
+        description="Offline ALS reading kiosk: large type, read aloud, voice. Without a VERB "
+                    "it starts the kiosk, as the run verb does.",
+        epilog=f"Each verb explains its own options: {prog} VERB --help")
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
-    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", title="verbs")
+    parser.verbs = verbs  # type: ignore[attr-defined]  (main() runs `run` without a verb)
 
-    run = verbs.add_parser("run", help="start the kiosk (the default verb)")
+    run = _verb(verbs, "run", "start the kiosk (the default verb)",
+                "Start the kiosk: its window (covering the screen in kiosk mode), reading aloud "
+                "and voice commands. Running the command without a verb does the same.")
     run.add_argument("--config", type=Path, help="configuration file (default config/kiosk.yaml)")
     run.add_argument("--content", type=Path, help="folder of YAML documents to show")
     mode = run.add_mutually_exclusive_group()
@@ -41,33 +50,54 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--mic-speed", type=float, default=1.0, metavar="X",
                      help="play --mic-file X times faster than real time (default 1)")
     run.add_argument("--quit-after-draw", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--quit-after-voice", action="store_true", help=argparse.SUPPRESS)
     run.set_defaults(func=_run)
 
-    imp = verbs.add_parser("import", help="turn a .txt or .md document into draft YAML")
-    imp.add_argument("file", type=Path, help="the plain-text or Markdown document")
-    imp.add_argument("--id", required=True, help="document id, e.g. ninds-als")
+    imp = _verb(verbs, "import", "turn a .txt or .md document into draft YAML",
+                "Turn a plain-text or Markdown document into a draft YAML document for the "
+                "content folder (headings become sections). Read and correct the draft, then "
+                "run check. Exits 1 when the file cannot be read or imported.")
+    imp.add_argument("file", type=Path, metavar="FILE",
+                     help="the plain-text (.txt) or Markdown (.md) document")
+    imp.add_argument("--id", required=True,
+                     help="the new document's id: lowercase letters, digits and hyphens, "
+                          "starting with a letter or digit (e.g. ninds-als), and not the id of "
+                          "another document in the content folder")
     imp.add_argument("--out", type=Path, help="write the YAML here instead of to the screen")
     imp.set_defaults(func=_import)
 
-    speak = verbs.add_parser("speak", help="render a document or section to a WAV file")
+    speak = _verb(verbs, "speak", "render a document or section to a WAV file",
+                  "Read a document, or one section, aloud into a WAV file to take home, with "
+                  "the kiosk's voice, speed and pronunciations, and write the timing of every "
+                  "sentence and word to a .json file beside it. Exits 2 on a bad argument.")
     speak.add_argument("document", help="document id, e.g. ninds-als")
     speak.add_argument("section", nargs="?", help="section id or number (default: all)")
-    speak.add_argument("--out", type=Path, required=True, help="the WAV file to write")
+    speak.add_argument("--out", type=Path, required=True, metavar="FILE.wav",
+                       help="the WAV file to write, in a folder that exists")
     speak.add_argument("--rate", type=int, help="words per minute, 80 to 250")
-    speak.add_argument("--voice", help="espeak-ng voice id, e.g. gmw/en-us")
+    speak.add_argument("--voice", help="an installed English espeak-ng voice id, e.g. gmw/en-us "
+                                        "(a wrong one is refused with the list)")
     speak.add_argument("--config", type=Path, help="configuration file")
     speak.add_argument("--content", type=Path, help="folder of YAML documents")
     speak.set_defaults(func=_speak)
 
-    hear = verbs.add_parser("hear", help="recognise voice commands in WAV files (JSON lines)")
-    hear.add_argument("files", type=Path, nargs="+", metavar="FILE.wav")
+    hear = _verb(verbs, "hear", "recognise voice commands in WAV files (JSON lines)",
+                 "Recognise voice commands in recordings, as the kiosk would hear them on a "
+                 "screen, and print one JSON line per file: the command, or that it was "
+                 "rejected.")
+    hear.add_argument("files", type=Path, nargs="+", metavar="FILE.wav",
+                      help="recordings of spoken commands: 16-bit PCM WAV, mono or stereo, "
+                           "any sample rate")
     hear.add_argument("--document", help="as on the Reader screen of this document id")
     hear.add_argument("--screen", choices=["home", "contents", "reader", "help", "settings"],
                       help="the screen whose commands apply (default home, or reader with "
                            "--document)")
     hear.add_argument("--reading", action="store_true",
                       help="as while the kiosk reads aloud (only stop and pause)")
-    hear.add_argument("--engine", choices=["auto", "vosk", "pocketsphinx"], default="auto")
+    hear.add_argument("--engine", choices=VOICE_ENGINES, default="auto",
+                      help="the recogniser: auto (the default: the best one installed, "
+                           "as the kiosk chooses; kiosk models list tells which) or one by "
+                           "name")
     hear.add_argument("--plain", action="store_true",
                       help="plain grammar decoding, no rejection (for comparison)")
     hear.add_argument("--content", type=Path, help="folder of YAML documents")
@@ -76,20 +106,31 @@ def _parser() -> argparse.ArgumentParser:
 
     from kiosk.voice.models import add_models_parser
 
-    add_models_parser(verbs)
+    models = add_models_parser(verbs)
+    models.description = models.description or (
+        "See which speech recognition models are present and which engine the kiosk will "
+        "use, or download the optional Vosk model (the only verb that goes online).")
 
     from kiosk.service import add_service_parser
 
     add_service_parser(verbs)
 
-    check = verbs.add_parser("check", help="validate content and configuration")
+    check = _verb(verbs, "check",
+                  "validate content and configuration (exits 1 if anything is wrong)",
+                  "Load every document, the pronunciation lexicon and the configuration (its "
+                  "voice among the installed ones) as the kiosk would, and list what is wrong "
+                  "with each, naming the file, line or key. Exits 0 when all is well and 1 "
+                  "when anything is wrong.")
     check.add_argument("--config", type=Path, help="configuration file")
     check.add_argument("--content", type=Path, help="folder of YAML documents")
     check.set_defaults(func=_check)
 
-    doctor = verbs.add_parser(
-        "doctor", help="check display, sound, microphone, voices, recogniser, content, "
-                       "configuration and logs; say how to fix what does not work")
+    doctor = _verb(verbs, "doctor", "check display, sound, microphone, voices, recogniser, "
+                   "content, configuration and logs; say how to fix what does not work",
+                   "Check that this computer is ready to be the kiosk: the display, the sound "
+                   "output, the microphone (its level for a few seconds), the voices, the "
+                   "recogniser, the content, the configuration and the log folder; say how to "
+                   "fix what does not work. Exits 1 when a check fails (warnings are allowed).")
     doctor.add_argument("--config", type=Path, help="configuration file")
     doctor.add_argument("--content", type=Path, help="folder of YAML documents")
     doctor.add_argument("--seconds", type=float, default=3.0, metavar="N",
@@ -100,12 +141,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace):
+def _verb(verbs, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    """A verb with its line in ``kiosk --help`` and its description in ``kiosk VERB --help``."""
+    return verbs.add_parser(name, help=summary, description=description)
+
+
+def command_name() -> str:
+    """This program as the person can type it here: ``kiosk`` when that is on PATH, else
+    the path they ran (``.venv/bin/kiosk`` after make run), or ``python main.py`` /
+    ``python -m kiosk`` with the Python that runs it."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("kiosk")
+    if script.name == "__main__.py":
+        return f"{_typed(Path(sys.executable))} -m kiosk"
+    if script.suffix == ".py":
+        return f"{_typed(Path(sys.executable))} {_typed(script, run=False)}"
+    on_path = shutil.which(script.name)
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return script.name
+    return _typed(script)
+
+
+def _typed(path: Path, run: bool = True) -> str:
+    """A path as short as it can be typed from the current folder (``./name`` for a
+    program to ``run`` from here)."""
+    if path.name.startswith("python") and len(path.parts) > 1:
+        on_path = shutil.which(path.name)
+        if on_path and Path(on_path).absolute() == path.absolute():  # (a venv's python
+            return path.name                                          # links to another)
+    try:
+        relative = Path(os.path.relpath(path.absolute()))
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    if relative.parts and relative.parts[0] == "..":
+        return str(path.absolute())
+    return str(relative) if len(relative.parts) > 1 or not run else f"./{relative}"
+
+
+def _settings(args: argparse.Namespace, voice: bool = False):
+    """The configuration with the command line's overrides; with ``voice``, an unknown
+    voice is reported among its problems and the default voice used."""
     from dataclasses import replace
 
     from kiosk.config import load_settings
 
     settings = load_settings(args.config)
+    if voice:
+        settings = _voice_checked(settings, args)
     if getattr(args, "content", None):
         settings = replace(settings, content_dir=args.content.resolve())
     if getattr(args, "fullscreen", None):
@@ -115,27 +196,43 @@ def _settings(args: argparse.Namespace):
     return settings
 
 
+def _voice_checked(settings, args: argparse.Namespace):
+    """``settings`` with an unknown voice reported among its problems and the default used
+    (this starts the speech engine, to ask it which voices are installed)."""
+    from kiosk.config import check_voice, config_path
+    from kiosk.speech.voices import installed_voices
+
+    return check_voice(settings, installed_voices(), str(config_path(args.config) or "config"))
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from kiosk.logs import setup_logging
 
-    setup_logging(settings)
+    setup_logging(settings)  # before the speech engine starts (it logs as it does)
+    settings = _voice_checked(settings, args)
     for problem in settings.problems:
         print(f"kiosk: configuration: {problem}", file=sys.stderr)
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         print("kiosk: no DISPLAY or WAYLAND_DISPLAY is set, so the window may not be visible. "
               "Start it from the kiosk's desktop session, or on a virtual screen with "
-              "`xvfb-run -a kiosk run`.", file=sys.stderr)
+              f"`xvfb-run -a {command_name()} run`.", file=sys.stderr)
     from kiosk.ui import prepare_kivy
 
     # kiosk mode covers the screen, unless --windowed asks for a window (trying a set-up)
     fullscreen = settings.fullscreen or (settings.kiosk_mode and not args.windowed)
     prepare_kivy(settings.window_width, settings.window_height, fullscreen)
     try:
+        from kivy.core.window import Window
+
         from kiosk.ui.app import KioskApp
+
+        if Window is None:  # Kivy logged "Unable to find any valuable Window provider"
+            raise RuntimeError("no window could be opened")
     except Exception as error:  # noqa: BLE001 - no display, missing GL: say so plainly
         print(f"kiosk: cannot open the display ({error}). Is a screen attached, or DISPLAY "
-              "set? For a virtual screen run: xvfb-run -a kiosk run", file=sys.stderr)
+              f"set? For a virtual screen run: xvfb-run -a {command_name()} run",
+              file=sys.stderr)
         return 2
     mic = None
     if args.mic_file:
@@ -143,8 +240,8 @@ def _run(args: argparse.Namespace) -> int:
 
         mic = FileMic(args.mic_file, speed=args.mic_speed)
     app = KioskApp(settings, mic_source=mic)
-    if args.quit_after_draw:
-        _quit_after_first_frame(app)
+    if args.quit_after_draw or args.quit_after_voice:
+        _report_start_up(app, quit_after_voice=args.quit_after_voice)
     app.run()
     if app.kiosk is not None and app.kiosk.exiting:
         from kiosk.service import STAFF_EXIT
@@ -153,17 +250,33 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _quit_after_first_frame(app) -> None:
-    """For bench/startup.py: report when Home is first drawn, then stop."""
+def _report_start_up(app, quit_after_voice: bool) -> None:
+    """For bench/startup.py: report when Home is first shown and, with
+    ``quit_after_voice``, when the listener is ready to act on a command; then stop."""
     from kivy.clock import Clock
+    from kivy.core.window import Window
 
-    def drawn(_dt: float) -> None:
-        elapsed = (time.perf_counter() - STARTED) * 1000
+    def elapsed_ms() -> int:
+        return round((time.perf_counter() - STARTED) * 1000)
+
+    def shown(*_args) -> None:
+        Window.unbind(on_flip=shown)
         screen = app.manager.current if app.manager else "none"
-        print(f"first-frame-ms={elapsed:.0f} screen={screen}", flush=True)
-        app.stop()
+        print(f"first-frame-ms={elapsed_ms()} screen={screen}", flush=True)
+        if not quit_after_voice:
+            Clock.schedule_once(lambda _dt: app.stop(), 0)
 
-    app.bind(on_start=lambda *_: Clock.schedule_once(drawn, 0))
+    def voice(_app, state: str) -> None:
+        if state == "loading":
+            return
+        app.unbind(voice_state=voice)
+        outcome = state if state in ("unavailable", "off") else "ready"
+        print(f"voice-{outcome}-ms={elapsed_ms()} state={state}", flush=True)
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    Window.bind(on_flip=shown)
+    if quit_after_voice:
+        app.bind(voice_state=voice)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -181,7 +294,14 @@ def _speak(args: argparse.Namespace) -> int:
     from kiosk.speech.lexicon import load_lexicon
     from kiosk.speech.synth import MAX_RATE, MIN_RATE, Synthesiser
 
-    settings = _settings(args)
+    try:
+        export.check_destination(args.out)
+    except export.ExportError as error:
+        print(f"kiosk speak: --out {error}", file=sys.stderr)
+        return 2
+    settings = _settings(args, voice=True)
+    for problem in settings.problems:
+        print(f"kiosk speak: configuration: {problem}", file=sys.stderr)
     library = load_library(settings.content_dir)
     document = next((d for d in library.documents if d.id == args.document), None)
     if document is None:
@@ -196,7 +316,13 @@ def _speak(args: argparse.Namespace) -> int:
             return 2
         voice = replace(voice, rate=args.rate)
     if args.voice:
-        voice = replace(voice, voice=args.voice)
+        from kiosk.speech.voices import VoiceNotInstalled, installed_voices, require_voice
+
+        try:
+            voice = replace(voice, voice=require_voice(args.voice, installed_voices()))
+        except VoiceNotInstalled as error:
+            print(f"kiosk speak: --voice {error}", file=sys.stderr)
+            return 2
     try:
         entries = export.choose_entries(document, args.section)
     except export.ExportError as error:
@@ -228,7 +354,7 @@ def _hear(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from kiosk.content import load_library
 
-    settings = _settings(args)
+    settings = _settings(args, voice=True)
     library = load_library(settings.content_dir)
     problems = [f"configuration: {p}" for p in settings.problems]
     problems += [f"content: {e.message}" for e in library.errors]
@@ -242,6 +368,13 @@ def _check(args: argparse.Namespace) -> int:
             print(f"ok   pronunciation lexicon {lexicon_file.name}")
     for document in library.documents:
         print(f"ok   {document.id}: {document.title} ({len(document.entries)} sections)")
+    if settings.kiosk_mode:
+        for document in library.documents:
+            if not document.source.may_be_shown_in_public:
+                print(f"note {document.id}: its licence ({document.source.licence or 'none given'})"
+                      f" is not public domain or an open licence; a public kiosk needs "
+                      f"{document.source.publisher}'s permission to show it. Record the "
+                      f"permission in the document's source: licence.")
     for problem in problems:
         print(f"FAIL {problem}")
     print(f"{len(library.documents)} document(s) loaded, {len(problems)} problem(s).")

@@ -7,6 +7,7 @@ reported in words that name the key and say what is allowed.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ LINE_SPACINGS = (1.3, 1.45, 1.7, 2.0)
 SCANNING = ("off", "one_switch", "two_switch")
 AUDIO_OUTPUTS = ("auto", "device", "none")
 LISTENING_MODES = ("always", "push_to_talk", "wake_word", "off")
-VOICE_ENGINES = ("auto", "vosk", "pocketsphinx")
+VOICE_ENGINES = ("auto", "whisper", "vosk", "pocketsphinx")
+"""``voice_engine`` and ``kiosk hear --engine``: auto takes Whisper when its model package is
+installed, else Vosk with a model in models/, else PocketSphinx (``open_engine``)."""
 TEXT_SCALES = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75)
 """The text-size steps offered in Settings; 1.0 is the clinic default size."""
 
@@ -239,3 +242,24 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
             problems.append(f"{name}: '{key}' must be between {low} and {high}; using the default")
             values.pop(key)
     return replace(Settings(**values), problems=tuple(problems))
+
+
+def check_voice(settings: Settings, voices: Mapping[str, str], name: str = "config") -> Settings:
+    """``settings`` with its voice checked against ``voices`` (installed English voices, id to
+    name; see kiosk.speech.voices): an unknown voice is reported, naming the key and the
+    installed voices, and the default voice (or espeak-ng's own) is used. With no voices
+    listed (no speech engine) nothing can be checked and ``settings`` is returned as it is."""
+    from kiosk.speech.voices import VoiceNotInstalled, describe, require_voice
+
+    if not settings.voice or not voices:
+        return settings
+    fallback = Settings.voice if Settings.voice in voices else ""
+    try:
+        return replace(settings, voice=require_voice(settings.voice, voices))
+    except VoiceNotInstalled:
+        if settings.voice == Settings.voice:  # the default itself is missing: no one wrote it
+            return replace(settings, voice=fallback)
+        problem = (f"{name}: 'voice' is '{settings.voice}', which is not an installed English "
+                   f"voice; use one of: {describe(voices)}. Using "
+                   f"{fallback or 'the speech engine default voice'}")
+        return replace(settings, voice=fallback, problems=(*settings.problems, problem))

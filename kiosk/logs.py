@@ -12,7 +12,12 @@ its intent name (or "rejected"). No audio, and no words that were heard, are eve
 
 The handler is attached to the ``kiosk`` logger, not the root logger, so Kivy's handling of
 the root logger (whatever ``KIVY_LOG_MODE`` is) cannot take the kiosk's messages away from
-the file; ``propagate`` is left as it is.
+the file; ``propagate`` is left as it is. Warnings are printed once on stderr, by one handler
+on the root logger: with it in place, a library's ``logging.debug(...)`` (pyttsx3 does this)
+no longer installs Python's default handler, which printed every message a second time.
+
+A fault that is retried every few seconds (no speakers, no microphone) is logged through a
+:class:`FaultLog`: once when it starts and once when it ends, never on each retry.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -32,6 +39,7 @@ MAX_BYTES = 1_000_000
 BACKUPS = 5
 """Old log files kept beside the current one."""
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+CONSOLE_FORMAT = "kiosk: %(levelname)s %(name)s: %(message)s"
 
 
 def default_log_dir() -> Path:
@@ -76,16 +84,78 @@ def setup_logging(where=None, *, max_bytes: int = MAX_BYTES, backups: int = BACK
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.setLevel(level)
     handler._kiosk_log = True  # type: ignore[attr-defined]
-    if not logging.getLogger().handlers and not any(
-            getattr(h, "_kiosk_console", False) for h in logger.handlers):
-        # Nothing else handles log messages: before this file handler, Python's last-resort
-        # handler printed warnings on stderr. Keep that, since the file now takes them.
+    root = logging.getLogger()
+    if not root.handlers:
+        # Nothing else handles log messages: before this, Python's last-resort handler printed
+        # warnings on stderr. Keep that with one handler on the root logger (the kiosk's
+        # messages reach it by propagation, Kivy's and the libraries' too); a handler there
+        # also stops logging.basicConfig(), which a library's logging.debug() calls when the
+        # root logger has none, from adding a second one that prints everything again.
         console = logging.StreamHandler()
         console.setLevel(logging.WARNING)
-        console.setFormatter(logging.Formatter("kiosk: %(levelname)s %(name)s: %(message)s"))
+        console.setFormatter(logging.Formatter(CONSOLE_FORMAT))
         console._kiosk_console = True  # type: ignore[attr-defined]
-        logger.addHandler(console)
+        root.addHandler(console)
     logger.addHandler(handler)
     if logger.level == logging.NOTSET or logger.level > level:
         logger.setLevel(level)
     return path
+
+
+class FaultLog:
+    """A fault the kiosk keeps retrying (no speakers, no microphone), logged once when it
+    starts and once when it ends, so a kiosk without speakers does not fill its logs with
+    the same line every few seconds. Retries in between are only counted.
+
+    ``what`` names the part for staff ("sound", "microphone"); ``clock`` gives seconds (any
+    monotonic clock; tests pass a fake one).
+    """
+
+    def __init__(self, logger: logging.Logger, what: str,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._log = logger
+        self.what = what
+        self._clock = clock
+        self.since: float | None = None
+        """When the fault started (by ``clock``), or None while the part works."""
+        self.retries = 0
+        """Failed tries since the fault started."""
+
+    @property
+    def active(self) -> bool:
+        """The part is not working now."""
+        return self.since is not None
+
+    def failed(self, detail: str) -> None:
+        """The part does not work (at start, or on a retry): logged only when this starts a
+        fault; ``detail`` is what the library said, for staff."""
+        if self.since is not None:
+            self.retries += 1
+            return
+        self.since = self._clock()
+        self.retries = 0
+        self._log.warning("%s unavailable: %s (trying again quietly; the log says when it "
+                          "works again)", self.what, detail)
+
+    def recovered(self, how: str = "") -> None:
+        """The part works again: logged once, with how long it was out; nothing if it was
+        not out."""
+        if self.since is None:
+            return
+        lasted = self._clock() - self.since
+        self.since = None
+        tries = f"{self.retries} {'retry' if self.retries == 1 else 'retries'}"
+        self._log.info("%s works again after %s (%s)%s", self.what, duration_words(lasted),
+                       tries, f": {how}" if how else "")
+
+
+def duration_words(seconds: float) -> str:
+    """A length of time for a log line: "4 s", "12 min 5 s", "11 h 3 min"."""
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"

@@ -12,6 +12,7 @@ SYSTEM_PACKAGES=(
   libgl1 libgl1-mesa-dri libegl1   # OpenGL for Kivy's window (software rendering works)
   libx11-6 libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libmtdev1
   xvfb xauth                       # virtual screen for the tests and screenshots
+  x11-utils                        # xwininfo: the fullscreen test reads the window's geometry
   sox                              # measures and converts speech audio in tests
   fonts-opendyslexic               # OpenDyslexic, the second typeface offered in Settings
   python3-venv python3-pip         # virtual environment for the Python packages

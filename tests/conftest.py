@@ -1,7 +1,12 @@
 """Shared fixtures: a real Kivy window on a virtual screen (Xvfb) driven by a Pilot.
 
-The window is created once per test session (Kivy allows one per process); each GUI test
-starts from a reset app. Screenshots go to tests/artifacts/ for people to look at.
+The window is created once per test session (Kivy allows one per process, and one per
+pytest-xdist worker); each GUI test starts from a reset app. Screenshots go to
+tests/artifacts/ for people to look at.
+
+Tiers (README, "Development"): ``gui`` tests open the window; ``engine`` tests run a real
+speech engine (espeak-ng, pyttsx3, PocketSphinx or Vosk) and are marked here by the fixtures
+and modules listed below; the rest, ``make test-fast``, needs neither.
 """
 
 from __future__ import annotations
@@ -19,8 +24,60 @@ import pytest
 # GUI test modules import Kivy only inside tests: importing it at collection time would open
 # a window before the virtual screen exists and with Kivy's default 800x600 size.
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+ENGINE_FIXTURES = frozenset({
+    "synthesiser",  # the kiosk's pyttsx3/espeak-ng synthesiser (below)
+    "engine",  # a PocketSphinx or Vosk recogniser (test_voice_listener, test_vosk_engine)
+    "tts", "speech", "said", "own_reading",  # speech made by espeak-ng at test time
+    "espeak", "pronouncer",  # espeak-ng's phonemes (test_pronounce)
+    "synth",  # test_synth
+})
+"""Fixtures that start a real speech engine: every test that uses one is marked ``engine``."""
+ENGINE_MODULES = frozenset({
+    "test_voice_listener", "test_vosk_engine", "test_hear", "test_synth", "test_speak",
+    "test_engine_choice", "test_pronounce",
+})
+"""Test modules about an engine, whose tests need it even without one of those fixtures."""
+ENGINE_TESTS = frozenset({
+    "test_normalise.py::test_the_engine_says_it_as_meant",
+    "test_faults.py::test_a_hung_engine_is_abandoned_then_answers_again_when_it_returns",
+    "test_faults.py::test_an_engine_error_is_a_synthesis_error_with_the_reason",
+    "test_faults.py::test_the_listener_sees_a_silent_microphone_and_listens_to_another",
+    "test_logs.py::test_the_log_file_holds_intent_names_and_not_what_was_said",
+    "test_models.py::test_list_check_loads_each_model",
+    # kiosk doctor tries the voices and the recogniser
+    "test_doctor.py::test_doctor_prints_every_check_and_fails_without_a_screen",
+    "test_doctor.py::test_doctor_reports_broken_content_and_a_bad_key",
+    "test_doctor.py::test_doctor_measures_a_wav_through_the_file_microphone",
+    "test_doctor.py::test_negative_seconds_are_refused",
+    "test_doctor.py::test_exit_code_is_zero_when_nothing_fails_and_warnings_are_allowed",
+    "test_doctor.py::test_exit_code_is_one_when_a_check_fails",
+    "test_doctor.py::test_a_check_that_breaks_becomes_a_failed_row",
+    "test_doctor.py::test_speech_from_a_wav_is_above_silence",
+    "test_doctor.py::test_on_a_terminal_a_level_bar_moves",
+    "test_doctor.py::test_voices_work_and_an_unknown_voice_is_named",
+    "test_doctor.py::test_recogniser_reports_the_engine",
+})
+"""Single tests elsewhere that run an engine (directly or through a ``kiosk`` command)."""
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark ``engine`` the tests that run a real speech engine (see the lists above)."""
+    for item in items:
+        path = Path(str(item.fspath))
+        test = f"{path.name}::{getattr(item, 'originalname', item.name)}"
+        if (ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+                or path.stem in ENGINE_MODULES or test in ENGINE_TESTS):
+            item.add_marker(pytest.mark.engine)
+
+
+@pytest.fixture(scope="session")
+def synthesiser():
+    """The kiosk's own speech synthesiser (pyttsx3 driving espeak-ng), shared by the session."""
+    from kiosk.speech.synth import Synthesiser
+
+    return Synthesiser.shared()
 
 
 @pytest.fixture(scope="session")

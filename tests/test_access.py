@@ -8,6 +8,7 @@ from kiosk.ui.access import (
     ONE_SWITCH,
     TWO_SWITCH,
     DwellTracker,
+    PointerDwell,
     Scanner,
     key_codes,
     perimeter_path,
@@ -139,6 +140,79 @@ def test_dwell_ring_path_runs_clockwise_from_the_top_middle():
     full = perimeter_path(0, 0, 100, 50, 1)
     assert full[:2] == full[-2:] == [50, 50]
     assert len(full) == 12
+
+
+# -- a resting pointer never chooses -----------------------------------------------------
+
+HOME_BUTTONS = {"NINDS document": (260, 690, 1660, 850), "WebMD document": (260, 500, 1660, 665),
+                "Help": (260, 130, 950, 250), "Settings": (970, 130, 1660, 250)}
+"""Where Home's buttons are in a 1920x1080 window (left, bottom, right, top)."""
+MIDDLE = (960.0, 540.0)
+"""Where an X server (Xvfb, a kiosk without a desktop) puts the pointer: on WebMD's button."""
+
+
+def home_button_at(point) -> str | None:
+    x, y = point
+    return next((name for name, (left, bottom, right, top) in HOME_BUTTONS.items()
+                 if left <= x < right and bottom <= y < top), None)
+
+
+def pointer_path(dwell: PointerDwell, positions, start: float, end: float) -> list:
+    """Sample the pointer like the window from ``start`` to ``end``; ``positions(now)`` says
+    where it is (None: the window has not said yet). Returns [(time, chosen)]."""
+    chosen = []
+    for n in range(round((end - start) / STEP) + 1):
+        now = start + n * STEP
+        selected = dwell.update(positions(now), home_button_at, now)
+        if selected is not None:
+            chosen.append((round(now, 3), selected))
+    return chosen
+
+
+def test_a_pointer_resting_on_a_button_when_the_kiosk_starts_never_chooses_it():
+    dwell = PointerDwell()  # as the kiosk starts: where the pointer rests is not known yet
+    # the window says nothing for a moment, then reports the pointer resting on WebMD
+    # (the window's own idea of it jumps there from 0, 0: that is not a movement)
+    assert pointer_path(dwell, lambda now: None if now < 0.3 else MIDDLE, 0.0, 30.0) == []
+    assert dwell.held and dwell.tracker.shown(30.0) == {}  # no ring either
+    # the person moves the pointer 24 px: now resting there chooses, after the dwell time
+    moved = (MIDDLE[0] + 24, MIDDLE[1])
+    assert pointer_path(dwell, lambda now: moved, 30.05, 31.45) == []
+    assert dwell.update(moved, home_button_at, 31.5) == "WebMD document"
+
+
+def test_the_pointer_must_move_24_px_scaled_to_the_window():
+    dwell = PointerDwell()
+    jitter = [MIDDLE, (MIDDLE[0] + 23, MIDDLE[1]), (MIDDLE[0], MIDDLE[1] - 23)]
+    assert pointer_path(dwell, lambda now: jitter[round(now / STEP) % 3], 0.0, 10.0) == []
+    small = PointerDwell()  # a 1366x768 screen: 24 px at 1920x1080 is about 17 px
+    for n, at in enumerate([MIDDLE, (MIDDLE[0] + 18, MIDDLE[1])]):
+        small.update(at, home_button_at, n * STEP, scale=1366 / 1920)
+    assert not small.held
+
+
+def test_after_a_choice_or_a_new_screen_the_pointer_must_move_again():
+    dwell = PointerDwell()
+    settings = (1200.0, 200.0)
+    dwell.update(MIDDLE, home_button_at, 0.0)
+    assert pointer_path(dwell, lambda now: settings, 0.05, 1.5) == [(1.5, "Settings")]
+    # Settings opened; the pointer rests where a button of the new screen now is
+    assert pointer_path(dwell, lambda now: settings, 1.55, 20.0) == []
+    dwell.hold(settings)  # another screen came up (the idle reset going Home, a touch)
+    assert pointer_path(dwell, lambda now: (1210.0, 205.0), 20.05, 40.0) == []
+    assert pointer_path(dwell, lambda now: (1240.0, 200.0), 40.05, 41.5) == [
+        (41.5, "Settings")]
+
+
+def test_after_the_window_changes_size_the_first_report_is_where_the_pointer_rests():
+    dwell = PointerDwell()
+    dwell.update((3.0, 3.0), home_button_at, 0.0)
+    dwell.update((40.0, 3.0), home_button_at, 0.05)
+    assert not dwell.held
+    dwell.hold(None)  # the window grew to fill the screen: positions in it shifted
+    assert pointer_path(dwell, lambda now: MIDDLE, 0.1, 10.0) == []
+    dwell.reset((5.0, 5.0))  # the next visitor
+    assert dwell.held and dwell.tracker.target is None
 
 
 # -- scanning ----------------------------------------------------------------------------

@@ -191,12 +191,12 @@ def test_the_shipped_configuration_matches_the_defaults():
 
 def test_listening_mode_and_engine_are_checked(tmp_path):
     settings = load_settings(write_config(
-        tmp_path, "listening_mode: shout\nvoice_engine: whisper\nmicrophone: USB\n"))
+        tmp_path, "listening_mode: shout\nvoice_engine: deepspeech\nmicrophone: USB\n"))
     assert settings.listening_mode == "always" and settings.voice_engine == "auto"
     assert settings.microphone == "USB"
     assert any("'listening_mode' must be one of always, push_to_talk, wake_word, off" in p
                for p in settings.problems)
-    assert any("'voice_engine' must be one of auto, vosk, pocketsphinx" in p
+    assert any("'voice_engine' must be one of auto, whisper, vosk, pocketsphinx" in p
                for p in settings.problems)
 
 
@@ -253,3 +253,59 @@ def test_log_dir_is_relative_to_the_config_file_and_empty_means_the_default(tmp_
     (problem,) = settings.problems
     assert "'log_dir' must be str" in problem and settings.log_dir is None
 
+
+
+# ---- the voice must be one that is installed -------------------------------------------------
+
+VOICES = {"gmw/en-us": "English (America)", "gmw/en": "English (Great Britain)"}
+"""Installed English voices as the speech engine lists them (id to name)."""
+
+
+def test_an_unknown_voice_is_named_with_the_installed_ones_and_the_default_used(tmp_path):
+    from kiosk.config import check_voice
+
+    path = write_config(tmp_path, "voice: klingon\n")
+    settings = check_voice(load_settings(path), VOICES, str(path))
+    assert settings.voice == "gmw/en-us"
+    (problem,) = settings.problems
+    assert problem.startswith(f"{path}: 'voice' is 'klingon', which is not an installed "
+                              "English voice")
+    assert "gmw/en-us (English (America)), gmw/en (English (Great Britain))" in problem
+    assert problem.endswith("Using gmw/en-us")
+
+
+def test_an_installed_voice_is_kept_whatever_its_case(tmp_path):
+    from kiosk.config import check_voice
+
+    settings = check_voice(load_settings(write_config(tmp_path, "voice: GMW/EN\n")), VOICES)
+    assert (settings.voice, settings.problems) == ("gmw/en", ())
+
+
+def test_without_the_default_voice_an_unknown_one_falls_back_to_the_engines_own(tmp_path):
+    from kiosk.config import check_voice
+
+    british = {"gmw/en": "English (Great Britain)"}
+    settings = check_voice(load_settings(write_config(tmp_path, "voice: klingon\n")), british)
+    assert settings.voice == ""
+    assert settings.problems[0].endswith("Using the speech engine default voice")
+    # the default itself missing is no one's mistake: espeak-ng's own voice, quietly
+    settings = check_voice(DEFAULTS, british)
+    assert (settings.voice, settings.problems) == ("", ())
+
+
+def test_voices_are_not_checked_when_the_speech_engine_lists_none(tmp_path):
+    from kiosk.config import check_voice
+
+    settings = load_settings(write_config(tmp_path, "voice: klingon\n"))
+    assert check_voice(settings, {}) == settings
+
+
+def test_the_shipped_voice_is_installed():
+    """The real engine's list: what the kiosk and `kiosk check` check against."""
+    from kiosk.config import check_voice
+    from kiosk.speech.voices import installed_voices
+
+    voices = installed_voices()
+    assert "gmw/en-us" in voices and voices["gmw/en-us"] == "English (America)"
+    settings = check_voice(load_settings(paths.DEFAULT_CONFIG), voices)
+    assert settings.problems == () and settings.voice == "gmw/en-us"

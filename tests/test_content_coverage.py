@@ -21,7 +21,7 @@ import yaml
 from kiosk.content import Document, load_document
 
 REPO = Path(__file__).parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SOURCES = REPO / "content" / "sources"
 CONTENT = REPO / "content"
 
 _NINDS_LETTERHEAD = "agency letterhead: page furniture at the top and bottom of the leaflet"
@@ -44,7 +44,7 @@ class Shipped:
 
 NINDS = Shipped(
     content="ninds-als.yaml",
-    seed="003_19481e39e76d0d4f.txt",
+    seed="ninds-als.txt",
     dropped={
         "National Institute of": _NINDS_LETTERHEAD,
         "Neurological Disorders": _NINDS_LETTERHEAD,
@@ -70,7 +70,7 @@ NINDS = Shipped(
 )
 WEBMD = Shipped(
     content="webmd-als.yaml",
-    seed="000_ef5168484148a60e.txt",
+    seed="webmd-als.txt",
     dropped={
         "Amyotrophic Lateral Sclerosis (ALS)": "the document title: Document.title",
         "Medically Reviewed by Christopher Melinosky,\u00a0MD on April 14, 2023": (
@@ -102,7 +102,7 @@ def seed_sentences(shipped: Shipped) -> list[str]:
     """The seed's body sentences in order: each non-blank line that is not a dropped line,
     bullet marker removed, Markdown removed, split into sentences."""
     sentences: list[str] = []
-    lines = (SEEDS / shipped.seed).read_text(encoding="utf-8").splitlines()
+    lines = (SOURCES / shipped.seed).read_text(encoding="utf-8").splitlines()
     for line in lines:
         if not line.strip(" \t\u00a0") or line.strip(" \u00a0") in shipped.dropped:
             continue
@@ -179,7 +179,7 @@ def test_every_seed_sentence_is_shipped_in_order_exactly_once(shipped: Shipped) 
 def test_every_dropped_line_exists_in_the_seed(shipped: Shipped) -> None:
     """An exclusion that no longer matches a seed line would hide nothing and mislead."""
     lines = {
-        line.strip(" \u00a0") for line in (SEEDS / shipped.seed).read_text("utf-8").splitlines()
+        line.strip(" \u00a0") for line in (SOURCES / shipped.seed).read_text("utf-8").splitlines()
     }
     assert set(shipped.dropped) <= lines, set(shipped.dropped) - lines
 

@@ -1,9 +1,12 @@
 """Faults without a window: content edited while running, a speech engine that hangs and comes
 back, a microphone that stops handing over sound and is opened again.
-(What a person sees of each is in test_gui_faults.py.)"""
+(What a person sees of each is in test_gui_faults.py.) At the end, in the real app (gui): a
+fault retried every few seconds is logged when it starts and when it ends, and its notice
+is in plain words."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 import time
@@ -152,3 +155,125 @@ def test_the_listener_sees_a_silent_microphone_and_listens_to_another():
         assert listener.running and listener.frame_age() < 0.1
     finally:
         listener.stop()
+
+
+# ---- in the real app: a retried fault is logged twice, and visitors get plain words ---------
+
+def fault_lines(caplog, what: str) -> list[tuple[str, str]]:
+    """(level, message) of the kiosk's log records about ``what`` ("sound", "microphone"),
+    and every warning whatever it says (a retry must not log one)."""
+    return [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.name.startswith("kiosk.") and (r.getMessage().startswith(f"{what} ")
+                                                 or r.levelno >= logging.WARNING)]
+
+
+@pytest.mark.gui
+def test_missing_speakers_are_logged_when_they_go_and_when_they_are_back(pilot, monkeypatch,
+                                                                         caplog):
+    """The speakers go; the kiosk looks for them on every check, through the real
+    open_output on a machine with no sound card (PortAudio stood in for): one warning with
+    the library's words, none per try, and the visitor's notice in plain words; then they
+    come back: one line saying so."""
+    import logging
+
+    from audio_tools import VirtualSpeakers
+    from test_gui_reading import wait_until
+    from test_player import fake_sounddevice
+
+    from kiosk.speech import audio
+    from kiosk.ui import reading as reading_module
+
+    monkeypatch.setattr(reading_module, "REOPEN_SECONDS", 0.0)  # look on every check (1 s)
+    monkeypatch.setattr(audio, "load_sounddevice", lambda: fake_sounddevice([]))
+    app = pilot.app
+    reading = app.reading
+    speakers = VirtualSpeakers()
+    reading.use_output(speakers, None)
+    back = VirtualSpeakers()
+    back.name = "speakers (USB Audio)"
+    try:
+        with caplog.at_level(logging.INFO, logger="kiosk"):
+            reading.reopen = lambda: audio.open_output("auto")
+            speakers.audible = False
+            speakers.failed = "The sound device stopped working."
+            speakers.detail = "virtual speakers: the stream ended"
+            wait_until(pilot, lambda: reading.sound_fault.retries >= 3, 10, "three more tries")
+            assert app.notice.text.startswith("Sound is unavailable: The sound device stopped")
+            assert "Error" not in app.notice.text and "stream" not in app.notice.text
+            assert fault_lines(caplog, "sound") == [(
+                "WARNING", "sound unavailable: the sound stopped: virtual speakers: the stream "
+                "ended (trying again quietly; the log says when it works again)")]
+
+            reading.reopen = lambda: (back, None)
+            wait_until(pilot, lambda: not reading.sound_fault.active, 5, "sound back")
+            pilot.frames(int(1.5 / 0.033))  # another check: nothing more to log
+        lines = fault_lines(caplog, "sound")
+        assert len(lines) == 2, lines
+        level, message = lines[1]
+        assert level == "INFO" and message.startswith("sound works again after ")
+        assert message.endswith("retries): speakers (USB Audio)")
+    finally:
+        reading.reopen = None
+        reading.use_output(VirtualSpeakers(), None)
+
+
+class UnpluggedMic:
+    """A microphone that is not plugged in until the test plugs it: until then, opening it
+    is the real PortAudio failure (a device that does not exist); then a file microphone."""
+
+    name = "test microphone"
+
+    def __init__(self, inner) -> None:
+        from kiosk.voice.sources import DeviceMic
+
+        self.missing = DeviceMic("no such microphone")
+        self.inner = inner
+        self.plugged = False
+        self.tries = 0
+
+    def start(self, sink) -> None:
+        self.tries += 1
+        (self.inner if self.plugged else self.missing).start(sink)
+
+    def stop(self) -> None:
+        self.inner.stop()
+
+
+@pytest.mark.gui
+def test_no_microphone_at_start_is_said_plainly_and_logged_once(pilot, monkeypatch, caplog):
+    """Started without a microphone: the visitor reads plain words (no PortAudio text), the
+    log gets what PortAudio said once, not on each try every few seconds, and one line when
+    the microphone works."""
+    from test_gui_reading import wait_until
+
+    from kiosk.ui import voice as voice_module
+    from kiosk.ui.voice import NO_MIC, VoiceController
+    from kiosk.voice.sources import FileMic
+
+    monkeypatch.setattr(voice_module, "MIC_RETRY_SECONDS", 0.2)
+    app = pilot.app
+    working = app.voice
+    mic = UnpluggedMic(FileMic([], speed=1.0))
+    try:
+        with caplog.at_level(logging.INFO, logger="kiosk"):
+            app.voice = VoiceController(app, mic)
+            wait_until(pilot, lambda: app.voice_state == "unavailable", 20, "voice unavailable")
+            assert app.notice.text == NO_MIC
+            assert "(" not in app.notice.text and "device" not in app.notice.text.lower()
+            pilot.screenshot("fault-no-microphone")
+            wait_until(pilot, lambda: mic.tries >= 5, 5, "four more tries")
+            lines = fault_lines(caplog, "microphone")
+            assert len(lines) == 1, lines
+            assert lines[0][0] == "WARNING"
+            assert lines[0][1].startswith("microphone unavailable: No microphone could be "
+                                          "opened (")
+
+            mic.plugged = True
+            wait_until(pilot, lambda: app.voice.mic_ok, 5, "the microphone plugged in")
+        lines = fault_lines(caplog, "microphone")
+        assert len(lines) == 2, lines
+        assert lines[1][0] == "INFO" and lines[1][1].startswith("microphone works again after")
+    finally:
+        app.voice.close()
+        app.voice = working
+        working._set_state(working._listening_state())

@@ -206,6 +206,23 @@ def test_no_second_selection_without_moving_away(pilot, clock):
     assert slower.dwell_progress == 0
 
 
+def test_a_pointer_resting_on_a_button_when_the_kiosk_starts_does_not_choose_it(pilot, clock):
+    """On a kiosk without a desktop the pointer rests in the middle of the screen, on the
+    WebMD button, when the kiosk starts (or the service starts it again): nothing opens by
+    itself, and no ring fills, until the pointer moves."""
+    app = pilot.app
+    webmd = next(b for b in pilot.buttons() if "WebMD" in b.text)
+    app.hands_free.await_pointer()  # as the window opens: the pointer has not been reported
+    run(pilot, clock, 0.5)
+    point_at(pilot, webmd)  # the window reports where the pointer rests (a jump from 0, 0)
+    run(pilot, clock, 8.0)
+    assert pilot.screen == "home" and webmd.dwell_progress == 0
+    point_at(pilot, webmd, dx=24)  # the person moves the pointer 24 px
+    run(pilot, clock, 1.5)
+    assert pilot.screen == "contents"
+    assert app.navigator.document.id == "webmd-als"
+
+
 def test_dwell_finds_only_buttons_a_person_can_see(pilot, clock):
     from kiosk_pilot import visible_rect
 

@@ -1,6 +1,7 @@
-"""The soak test: a long random walk through the real app (voice commands, touches, dwell,
-switch scanning, keys, reading, settings, resets for the next person) with no error and no
-stuck state. ``bench/soak.py`` walks ten times further and measures memory and frame times.
+"""The soak test: a random walk through the real app (voice commands, touches, dwell, switch
+scanning, keys, reading, settings, resets for the next person) with no error and no stuck
+state. ``make soak`` (bench/soak.py) walks fifty times further and measures memory and frame
+times; this shorter walk keeps every kind of step and screen in the suite.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ import pytest
 
 pytestmark = pytest.mark.gui
 
-STEPS = 2000
+STEPS = 400
 
 
-@pytest.mark.timeout(1200)  # about 4.5 minutes on 2 cores: a frame after every step
-def test_two_thousand_random_actions_leave_the_kiosk_working(pilot):
+@pytest.mark.timeout(600)  # about a minute on 2 cores: a frame after every step
+def test_four_hundred_random_actions_leave_the_kiosk_working(pilot):
     from audio_tools import is_silent
     from soak_walk import Walk
     from test_gui_reading import wait_until

@@ -230,6 +230,35 @@ def test_no_microphone_says_voice_is_unavailable_and_touch_still_works(pilot):
         working._set_state(working._listening_state())
 
 
+def test_a_recogniser_that_fails_to_load_is_shown_and_logged(pilot, monkeypatch, caplog):
+    """Loading happens on a background thread after Home is shown; a failure there (a
+    damaged model, too little memory, any engine) must reach the visitor and the log."""
+    import kiosk.voice.recogniser as recogniser
+    from kiosk.ui.voice import VoiceController
+
+    def damaged(kind="auto", models_dir=None):
+        raise RuntimeError("the acoustic model is damaged")
+
+    voice_ready(pilot)
+    monkeypatch.setattr(recogniser, "open_engine", damaged)
+    app = pilot.app
+    working = app.voice
+    app.voice = VoiceController(app, working.source)
+    try:
+        wait_until(pilot, lambda: app.voice_state == "unavailable", 10, "voice unavailable")
+        assert app.voice_state_text == "Voice unavailable"
+        assert "Voice commands are not available" in app.notice.text
+        assert "could not be loaded (the acoustic model is damaged)" in app.notice.text
+        logged = [r for r in caplog.records if "loading the recogniser failed" in r.getMessage()]
+        assert logged and logged[0].exc_info, "the failure and its traceback must be logged"
+        pilot.tap("Help")
+        assert pilot.screen == "help"
+    finally:
+        app.voice.close()
+        app.voice = working
+        working._set_state(working._listening_state())
+
+
 def test_level_meter_moves_with_speech_and_rests_in_silence(pilot, said):
     voice_ready(pilot)
     mic = pilot.app.voice.source

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from voice_tools import PYTHON, ROOT, VOICES, say, write_wav
 
-KEYS = {"file", "heard", "intent", "section", "number", "ms"}
+KEYS = {"file", "heard", "intent", "section", "number", "rejected", "ms"}
 BARE_TITLES = ("riluzole", "stem cells", "what are the latest updates on als")
 """Titles and aliases said alone: commands on Contents, not on the Reader."""
 CHATTER = ["the weather is nice today", "could you pass me the water please",
@@ -71,6 +71,7 @@ def test_one_json_object_per_file_with_the_documented_keys(reader_run):
     for result in results:
         assert set(result) == KEYS
         assert isinstance(result["heard"], str)
+        assert (result["rejected"] is None) == (result["intent"] is not None), result
         assert isinstance(result["ms"], int | float) and 0 <= result["ms"] < 5000
     assert "Traceback" not in reader_run["stderr"]
 
@@ -113,15 +114,18 @@ def test_the_weather_is_not_a_command_on_the_reader(reader_run, tts, voice):
     assert result["section"] is None and result["number"] is None
 
 
-@pytest.mark.xfail(strict=False, reason="rejection weakness: some everyday sentences are "
-                   "forced onto 'open'/'go to' and a section title or alias and accepted "
-                   "(e.g. 'could you pass me the water please' -> 'go to physical therapy'); "
-                   "titles alone, the commoner case, are no commands on the Reader")
-@pytest.mark.parametrize("voice", VOICES)
-@pytest.mark.parametrize("sentence", CHATTER[1:])
-def test_chatter_is_not_a_command_on_the_reader(reader_run, tts, sentence, voice):
-    result = reader_run["by_file"][str(say(sentence, tts, voice))]
-    assert result["intent"] is None, result
+def acted_on(run: dict, tts: Path, sentences: list[str]) -> dict[tuple[str, str], str]:
+    """The chatter (sentence, voice) that PocketSphinx turned into a command, and which."""
+    results = {(s, v): run["by_file"][str(say(s, tts, v))] for s in sentences for v in VOICES}
+    return {key: r["intent"] for key, r in results.items() if r["intent"] is not None}
+
+
+def test_chatter_is_seldom_a_command_on_the_reader(reader_run, tts):
+    """A known weakness of PocketSphinx: some everyday sentences are forced onto 'open'/'go
+    to' and a section title or alias and accepted (e.g. 'could you pass me the water please'
+    -> 'go to physical therapy'). Measured: 1 of these 6; more is a regression."""
+    acted = acted_on(reader_run, tts, CHATTER[1:])
+    assert len(acted) <= 1, acted
 
 
 def test_home_commands(home_run, tts):
@@ -133,14 +137,12 @@ def test_home_commands(home_run, tts):
     assert "Traceback" not in home_run["stderr"]
 
 
-@pytest.mark.xfail(strict=False, reason="rejection weakness: on Home (few, short phrases) "
-                   "everyday sentences are often forced onto 'what can i say' and accepted "
-                   "as Help")
-@pytest.mark.parametrize("voice", VOICES)
-@pytest.mark.parametrize("sentence", CHATTER)
-def test_chatter_is_not_a_command_on_home(home_run, tts, sentence, voice):
-    result = home_run["by_file"][str(say(sentence, tts, voice))]
-    assert result["intent"] is None, result
+def test_chatter_is_seldom_a_command_on_home(home_run, tts):
+    """A known weakness of PocketSphinx: on Home (few, short phrases) everyday sentences may
+    be forced onto 'what can i say' and accepted as Help. Measured: 1 of these 8; more is a
+    regression."""
+    acted = acted_on(home_run, tts, CHATTER)
+    assert len(acted) <= 1, acted
 
 
 def test_while_reading_only_stop_and_pause_are_heard(tts):

@@ -13,9 +13,9 @@ from kiosk.content.importer import import_file, import_text, run_import
 from kiosk.content.importer_text import slugify
 from kiosk.content.loader import dump_document, parse_document
 
-SEEDS = Path(__file__).parents[1].parent / "shared" / "seeds"
-NINDS_SEED = SEEDS / "003_19481e39e76d0d4f.txt"
-WEBMD_SEED = SEEDS / "000_ef5168484148a60e.txt"
+SOURCES = Path(__file__).parents[1] / "content" / "sources"
+NINDS_SEED = SOURCES / "ninds-als.txt"
+WEBMD_SEED = SOURCES / "webmd-als.txt"
 
 NINDS_TOP_LEVEL = [
     "What is amyotrophic lateral sclerosis (ALS)?",

@@ -180,3 +180,86 @@ def test_the_log_file_holds_intent_names_and_not_what_was_said(tmp_path):
 def test_settings_log_dir_is_used_by_setup_logging(tmp_path):
     path = logs.setup_logging(replace(Settings(), log_dir=tmp_path / "x"))
     assert path == tmp_path / "x" / "kiosk.log"
+
+
+# ---- faults that are retried: logged when they start and when they end ----------------------
+
+class FakeClock:
+    """Seconds that pass only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_retried_fault_is_logged_once_when_it_starts_and_once_when_it_ends(tmp_path):
+    """Eleven hours without speakers, looked for every 3 s, leave two lines in the log (it
+    was about 1 MB of the same warning): when sound went, with the library's words for
+    staff, and when it works again, with how long it was out."""
+    path = logs.setup_logging(tmp_path)
+    clock = FakeClock()
+    fault = logs.FaultLog(logging.getLogger("kiosk.ui.reading"), "sound", clock)
+    assert not fault.active
+    for _ in range(11 * 3600 // 3):
+        fault.failed("no sound from output default: Error querying device -1")
+        clock.now += 3
+    assert fault.active and fault.retries == 11 * 1200 - 1
+    fault.recovered("speakers (USB Audio)")
+    fault.recovered("speakers (USB Audio)")  # works, still works: nothing more to say
+    clock.now += 60
+    fault.failed("no sound from output default: Error querying device -1")  # a new fault
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3, lines
+    assert "WARNING kiosk.ui.reading: sound unavailable: no sound from output default: " \
+           "Error querying device -1" in lines[0]
+    assert lines[1].endswith("INFO kiosk.ui.reading: sound works again after 11 h 0 min "
+                             "(13199 retries): speakers (USB Audio)")
+    assert "WARNING kiosk.ui.reading: sound unavailable" in lines[2]
+    assert path.stat().st_size < 1_000
+
+
+def test_durations_in_the_log_are_short_words():
+    assert [logs.duration_words(s) for s in (0.4, 4, 65, 3 * 3600 + 125)] == [
+        "0 s", "4 s", "1 min 5 s", "3 h 2 min"]
+
+
+def test_a_warning_is_printed_once_on_stderr_after_the_speech_engine_starts(tmp_path):
+    """pyttsx3 logs through the root logger as it starts, which installed Python's default
+    handler beside the kiosk's: every warning was printed twice, in two formats, and every
+    Kivy INFO line too. Now one handler prints warnings once; INFO goes to the file only."""
+    script = (
+        "import logging\n"
+        "from kiosk.logs import setup_logging\n"
+        f"setup_logging({str(tmp_path)!r})\n"
+        "from kiosk.speech.synth import Synthesiser\n"
+        "assert Synthesiser.shared().voices()\n"
+        "logging.getLogger('kiosk.speech.audio').warning('the speakers went away')\n"
+        "logging.getLogger('kiosk.ui.voice').info('voice: ready')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("the speakers went away") == 1, done.stderr
+    assert "kiosk: WARNING kiosk.speech.audio: the speakers went away" in done.stderr
+    assert "voice: ready" not in done.stderr
+    assert "voice: ready" in (tmp_path / "kiosk.log").read_text(encoding="utf-8")
+
+
+def test_looking_for_missing_speakers_again_and_again_logs_nothing(monkeypatch, caplog):
+    """open_output is what the kiosk calls every 3 s while there are no speakers: it logs
+    nothing itself (the Reader's FaultLog does, once); the library's words travel on the
+    silent sink for the log and kiosk doctor, and the reason for the screen is plain."""
+    from test_player import fake_sounddevice
+
+    from kiosk.speech import audio
+
+    monkeypatch.setattr(audio, "load_sounddevice", lambda: fake_sounddevice([]))
+    with caplog.at_level(logging.INFO, logger="kiosk"):
+        for _ in range(5):
+            sink, reason = audio.open_output("auto")
+            sink.close()
+    assert [r for r in caplog.records if r.levelno >= logging.INFO] == []
+    assert sink.detail == "no sound from output default: Error querying device -1"
+    assert reason == audio.NO_DEVICE and "Error" not in reason and "-1" not in reason

@@ -1,12 +1,15 @@
-"""The reading session without a window: real synthesis, a sink paced like a sound card."""
+"""The reading session without a window: real synthesis, a sink paced like a sound card.
+
+The player and its sink run on a FakeClock that each test moves on, so a second of reading
+takes no second of waiting; the real-time pacing is checked in test_player and the GUI tier.
+"""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
-from audio_tools import VirtualSpeakers, is_silent
+from audio_tools import FakeClock, VirtualSpeakers, is_silent
 
 from kiosk.content import load_library
 from kiosk.speech.audio import ClockSink
@@ -15,7 +18,7 @@ from kiosk.speech.lexicon import load_lexicon
 from kiosk.speech.narrator import Narrator, State, Voice, silent_clip, with_pause
 from kiosk.speech.player import Player
 from kiosk.speech.script import HEADING, build_script
-from kiosk.speech.synth import Synthesiser, SynthesisError
+from kiosk.speech.synth import SynthesisError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,53 +45,56 @@ class Events:
         return [kind for kind, _ in self.seen]
 
 
-def wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 FAST = Voice(rate=250)
 
 
-def make(sink=None, synthesise="real", voice=FAST):
-    sink = sink or VirtualSpeakers()
+def make(clock: FakeClock, synthesise, sink=None, voice=FAST):
+    """A narrator whose player and sink (virtual speakers by default) run on ``clock``;
+    ``synthesise`` is the real synthesiser's, or None for silent clips at reading pace."""
+    sink = sink or VirtualSpeakers(clock)
     events = Events()
-    if synthesise == "real":
-        synthesise = Synthesiser.shared().synthesise
-    narrator = Narrator(Player(sink), synthesise, events, voice)
+    narrator = Narrator(Player(sink, clock=clock), synthesise, events, voice)
     return narrator, sink, events
 
 
-def test_without_sound_the_words_still_advance_at_reading_pace(document, lexicon):
-    narrator, _sink, events = make(sink=ClockSink(), voice=Voice(rate=150))
+def test_without_sound_the_words_still_advance_at_reading_pace(document, lexicon, clock,
+                                                               synthesiser):
+    narrator, _sink, events = make(clock, synthesiser.synthesise, sink=ClockSink(clock=clock),
+                                   voice=Voice(rate=150))
     script = build_script(document.entries[0], lexicon)
     narrator.load("s1", script)
     narrator.read()
-    wait_for(lambda: narrator.status().index == 1)
-    first = narrator.status().word
-    time.sleep(1.0)
-    later = narrator.status().word
-    assert first != later and later[0] > first[0], "the highlight did not move on"
+    clock.run_until(lambda: narrator.status().index == 1, "the first sentence")
+    first, at = narrator.status().word, narrator._player.position_ms
+    clock.advance(1.0)
+    later = narrator.status()
+    assert later.index == 1 and later.word[0] > first[0], "the highlight did not move on"
+    assert narrator._player.position_ms - at == pytest.approx(1000, abs=30), \
+        "a second of reading did not move the place on by a second of speech"
     narrator.close()
 
 
-def test_without_a_speech_engine_reading_still_goes_at_pace(document, lexicon):
-    narrator, sink, events = make(synthesise=None, voice=Voice(rate=250))
+def test_without_a_speech_engine_reading_still_goes_at_pace(document, lexicon, clock):
+    narrator, sink, events = make(clock, None, voice=Voice(rate=250))
     script = build_script(document.entries[0], lexicon)
     narrator.load("s1", script)
     narrator.read(1)
-    wait_for(lambda: narrator.status().word is not None)
+    clock.run_until(lambda: narrator.status().word is not None, "the first word")
     start = narrator.status().word
-    time.sleep(0.8)
+    clock.advance(0.8)
     assert narrator.status().word != start
     assert all(is_silent(data) for _at, data in sink.take())
     narrator.close()
 
 
-def test_a_sentence_the_engine_cannot_say_is_skipped_with_a_notice(document, lexicon):
-    real = Synthesiser.shared().synthesise
+def test_a_sentence_the_engine_cannot_say_is_skipped_with_a_notice(document, lexicon, clock,
+                                                                  synthesiser):
+    real = synthesiser.synthesise
     script = build_script(document.entries[0], lexicon)
 
     def flaky(text, rate, voice):
@@ -96,49 +102,50 @@ def test_a_sentence_the_engine_cannot_say_is_skipped_with_a_notice(document, lex
             raise SynthesisError("broken")
         return real(text, rate, voice)
 
-    narrator, _sink, events = make(synthesise=flaky)
+    narrator, _sink, events = make(clock, flaky)
     narrator.load("s1", script)
     narrator.read(1)
-    wait_for(lambda: narrator.status().index == 2)
+    clock.run_until(lambda: narrator.status().index == 2, "the sentence after the broken one")
     assert any(kind == "problem" and "could not be spoken" in data["message"]
                for kind, data in events.seen)
     narrator.close()
 
 
-def test_stop_is_silent_at_once_and_forgets_the_place(document, lexicon):
-    narrator, sink, _events = make()
+def test_stop_is_silent_at_once_and_forgets_the_place(document, lexicon, clock, synthesiser):
+    narrator, sink, _events = make(clock, synthesiser.synthesise)
     narrator.load("s1", build_script(document.entries[0], lexicon))
     narrator.read()
-    wait_for(lambda: sink.last_sound_at() is not None)
-    stopped = time.monotonic()
+    clock.run_until(lambda: sink.last_sound_at() is not None, "sound")
+    clock.advance(0.1)
+    stopped = clock()
     narrator.stop()
     narrator.wait_idle()
-    time.sleep(0.2)
-    assert sink.last_sound_at() - stopped < 0.1
+    clock.advance(0.2)
+    assert sink.last_sound_at() <= stopped, "sound went on after stop"
     status = narrator.status()
     assert (status.state, status.index, status.word) == (State.IDLE, None, None)
     narrator.close()
 
 
-def test_a_speed_change_applies_from_the_next_sentence(document, lexicon):
-    narrator, _sink, _events = make(voice=Voice(rate=120))
+def test_a_speed_change_applies_from_the_next_sentence(document, lexicon, clock, synthesiser):
+    narrator, _sink, _events = make(clock, synthesiser.synthesise, voice=Voice(rate=120))
     script = build_script(document.entries[0], lexicon)
     narrator.load("s1", script)
     narrator.read(1)
-    wait_for(lambda: narrator.status().index == 1)
+    clock.run_until(lambda: narrator.status().index == 1, "the first sentence")
     slow = narrator._player.clip.duration_ms
     narrator.change_rate(+5)  # 120 -> 220
     narrator.next_sentence()
     narrator.previous_sentence()  # the same sentence again, now faster
     narrator.wait_idle()
-    wait_for(lambda: narrator.status().index == 1)
+    clock.run_until(lambda: narrator.status().index == 1, "the sentence again")
     assert narrator.voice.rate == 220
     assert narrator._player.clip.duration_ms < slow * 0.75
     narrator.close()
 
 
-def test_limits_are_said_plainly(document, lexicon):
-    narrator, _sink, events = make(voice=Voice(rate=240, volume=1.0))
+def test_limits_are_said_plainly(clock):
+    narrator, _sink, events = make(clock, None, voice=Voice(rate=240, volume=1.0))
     narrator.change_rate(+1)
     narrator.change_rate(+1)
     narrator.change_volume(+1)
@@ -150,8 +157,8 @@ def test_limits_are_said_plainly(document, lexicon):
     narrator.close()
 
 
-def test_quieter_stops_short_of_silence():
-    narrator, _sink, _events = make(voice=Voice(volume=0.4))
+def test_quieter_stops_short_of_silence(clock):
+    narrator, _sink, _events = make(clock, None, voice=Voice(volume=0.4))
     for _ in range(5):
         narrator.change_volume(-1)
     narrator.wait_idle()
@@ -160,12 +167,12 @@ def test_quieter_stops_short_of_silence():
     narrator.close()
 
 
-def test_read_from_a_paragraph_starts_at_its_first_sentence(document, lexicon):
-    narrator, _sink, _events = make()
+def test_read_from_a_paragraph_starts_at_its_first_sentence(document, lexicon, clock):
+    narrator, _sink, _events = make(clock, None)
     script = build_script(document.entries[0], lexicon)
     narrator.load("s1", script)
     narrator.read_from((2, 0))
-    wait_for(lambda: narrator.status().index is not None)
+    clock.run_until(lambda: narrator.status().index is not None, "reading")
     utterance = script[narrator.status().index]
     assert utterance.target == (2, 0) and utterance.start == 0
     narrator.close()

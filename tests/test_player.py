@@ -1,8 +1,10 @@
 """Audio output and the player: what is recorded, when it stops, and what position it reports.
 
 There is no sound card on the test machines, so the sound goes to ClockSinks (a WAV file or
-nowhere), at real time where timing is measured and faster where only the samples matter.
-DeviceSink is exercised through a stand-in for the sounddevice module.
+nowhere). Where timing is measured the player and its sink share a FakeClock that the test
+moves on, so nothing waits in real time; faster sinks are used where only the samples matter,
+and a few tests keep the real clock to check the real-time pacing itself. DeviceSink is
+exercised through a stand-in for the sounddevice module.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from array import array
 from pathlib import Path
 
 import pytest
+from audio_tools import FakeClock
 
 from kiosk.speech import audio
 from kiosk.speech.audio import ClockSink, DeviceSink, Sink, open_output
@@ -75,30 +78,17 @@ def assert_clip_then_padding(data: bytes, clip: Clip) -> None:
     assert (len(clip.pcm) + len(padding)) % BLOCK_BYTES == 0
 
 
-def wait_until(predicate, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.002)
-    return True
-
-
-def sleep_until(moment: float) -> None:
-    time.sleep(max(0.0, moment - time.monotonic()))
-
-
 class TimedSink(ClockSink):
     """A file sink that also notes when each block was pulled and whether it had sound."""
 
-    def __init__(self, path: Path, speed: float = 1.0) -> None:
-        super().__init__(path=path, speed=speed)
+    def __init__(self, path: Path, clock: FakeClock) -> None:
+        super().__init__(path=path, clock=clock)
         self.blocks: list[tuple[float, bool]] = []
 
     def start(self, fill) -> None:
         def timed(frames: int):
             data = fill(frames)
-            self.blocks.append((time.monotonic(), data is not None and any(data)))
+            self.blocks.append((self._clock(), data is not None and any(data)))
             return data
 
         super().start(timed)
@@ -121,12 +111,17 @@ class ManualSink(Sink):
 
 
 @pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
 def players():
     """Players made by a test, closed afterwards even when it fails."""
     made: list[Player] = []
 
-    def make(sink: Sink) -> Player:
-        made.append(Player(sink))
+    def make(sink: Sink, clock=time.monotonic) -> Player:
+        made.append(Player(sink, clock=clock))
         return made[-1]
 
     yield make
@@ -151,14 +146,14 @@ def test_file_sink_records_exactly_the_clip(speech, tmp_path, players):
     assert player.state == "idle"
 
 
-def test_on_finished_fires_once_after_the_clip_duration(players):
+def test_on_finished_fires_once_after_the_clip_duration(players, clock):
     clip = tone(400)
     calls: list[tuple[float, str]] = []
-    player = players(ClockSink())
-    start = time.monotonic()
-    player.play(clip, lambda: calls.append((time.monotonic(), threading.current_thread().name)))
-    assert wait_until(lambda: calls, 2)
-    time.sleep(0.1)  # a few more blocks: it must not fire again
+    player = players(ClockSink(clock=clock), clock)
+    start = clock()
+    player.play(clip, lambda: calls.append((clock(), threading.current_thread().name)))
+    clock.run_until(lambda: calls, "on_finished")
+    clock.advance(0.1)  # a few more blocks: it must not fire again
     assert len(calls) == 1
     late_ms = (calls[0][0] - start) * 1000 - clip.duration_ms
     print(f"on_finished {late_ms:.1f} ms after the clip duration")
@@ -168,19 +163,20 @@ def test_on_finished_fires_once_after_the_clip_duration(players):
     assert player.position_ms == pytest.approx(clip.duration_ms)
 
 
-def test_stop_mid_clip_silences_within_100_ms(tmp_path, players):
+def test_stop_mid_clip_silences_within_100_ms(tmp_path, players, clock):
     clip = ramp(SAMPLE_RATE)  # one second
     path = tmp_path / "stopped.wav"
-    sink = TimedSink(path)
-    player = players(sink)
+    sink = TimedSink(path, clock)
+    player = players(sink, clock)
     finished = threading.Event()
     player.play(clip, finished.set)
-    time.sleep(0.3)
-    stopped_at = time.monotonic()
+    clock.advance(0.3)
+    stopped_at = clock()
     player.stop()
-    assert wait_until(lambda: sink.blocks and sink.blocks[-1][0] > stopped_at, 0.2)
+    clock.advance(0.05)
+    assert sink.blocks[-1][0] > stopped_at, "no block was pulled after stop()"
     written = sink.frames_written
-    time.sleep(0.1)
+    clock.advance(0.1)
     assert sink.frames_written == written, "audio was still recorded after stop()"
     player.close()
 
@@ -197,46 +193,46 @@ def test_stop_mid_clip_silences_within_100_ms(tmp_path, players):
     assert (player.state, player.clip, player.position_ms) == ("idle", None, 0.0)
 
 
-def test_pause_keeps_the_position_and_resume_continues(tmp_path, players):
+def test_pause_keeps_the_position_and_resume_continues(tmp_path, players, clock):
     clip = ramp(int(SAMPLE_RATE * 0.6))
     path = tmp_path / "paused.wav"
-    sink = ClockSink(path=path)
-    player = players(sink)
+    sink = ClockSink(path=path, clock=clock)
+    player = players(sink, clock)
     done = threading.Event()
     player.play(clip, done.set)
-    time.sleep(0.2)
+    clock.advance(0.2)
     player.pause()
-    time.sleep(0.06)  # the last block handed out is heard to its end
+    clock.advance(0.06)  # the last block handed out is heard to its end
     paused_at = player.position_ms
     written = sink.frames_written
-    time.sleep(0.15)
+    clock.advance(0.15)
     assert player.state == "paused"
     assert player.position_ms == paused_at
     assert sink.frames_written == written, "audio was recorded while paused"
     assert 140 <= paused_at <= 260
     player.resume()
     assert player.position_ms >= paused_at
-    assert done.wait(2)
+    clock.run_until(done.is_set, "the end of the resumed clip")
     assert_clip_then_padding(recorded(path), clip)
 
 
-def test_position_tracks_wall_time(players):
+def test_position_tracks_the_clock(players, clock):
     clip = tone(1600)
-    player = players(ClockSink())
-    start = time.monotonic()
+    player = players(ClockSink(clock=clock), clock)
+    start = clock()
     player.play(clip)
     errors = []
     for moment in (0.1, 0.3, 0.6, 0.9):
-        sleep_until(start + moment)
+        clock.advance(start + moment - clock())
         errors.append(player.position_ms - moment * 1000)
-    print("position minus wall time (ms):", ", ".join(f"{error:+.1f}" for error in errors))
+    print("position minus elapsed time (ms):", ", ".join(f"{error:+.1f}" for error in errors))
     assert all(abs(error) <= 60 for error in errors)
 
     # Smooth: it moves between blocks, not only once per 23 ms block, and never backwards.
     samples = []
     while len(samples) < 100:
         samples.append(player.position_ms)
-        time.sleep(0.002)
+        clock.advance(0.002)
     assert samples == sorted(samples)
     assert len(set(samples)) > 50
 
@@ -291,17 +287,17 @@ def test_volume_is_clamped_and_applies_from_the_next_block(players):
     assert sink.fill(BLOCK) == bytes(BLOCK_BYTES)
 
 
-def test_play_while_playing_replaces_the_clip(tmp_path, players):
+def test_play_while_playing_replaces_the_clip(tmp_path, players, clock):
     first, second = tone(1000), ramp(20 * BLOCK)
     path = tmp_path / "replaced.wav"
-    player = players(ClockSink(path=path, speed=5))
+    player = players(ClockSink(path=path, clock=clock), clock)
     finished: list[str] = []
     player.play(first, lambda: finished.append("first"))
-    time.sleep(0.04)
+    clock.advance(0.2)
     player.play(second, lambda: finished.append("second"))
     assert player.clip is second
-    assert wait_until(lambda: finished, 2)
-    time.sleep(0.05)
+    clock.run_until(lambda: finished, "the second clip's end")
+    clock.advance(0.25)
     player.close()
     data = recorded(path)
     cut = len(data) - len(second.pcm)

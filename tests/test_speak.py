@@ -8,6 +8,7 @@ import sys
 import wave
 from pathlib import Path
 
+import pytest
 from audio_tools import frame_rms, speech_onsets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +21,7 @@ def speak(*args: str) -> subprocess.CompletedProcess:
 
 def test_a_section_becomes_a_wav_with_matching_timings(tmp_path):
     out = tmp_path / "take-home" / "risk.wav"
+    out.parent.mkdir()
     result = speak("ninds-als", "who-gets-als", "--out", str(out))
     assert result.returncode == 0, result.stderr
     with wave.open(str(out)) as wav:
@@ -49,10 +51,12 @@ def test_a_section_becomes_a_wav_with_matching_timings(tmp_path):
 
 
 def test_a_section_number_works_like_its_id(tmp_path):
-    result = speak("webmd-als", "1", "--out", str(tmp_path / "one.wav"), "--rate", "250")
+    result = speak("webmd-als", "1", "--out", str(tmp_path / "one.wav"), "--rate", "250",
+                   "--voice", "GMW/EN")
     assert result.returncode == 0, result.stderr
     timings = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
     assert timings["rate_wpm"] == 250 and timings["document"] == "webmd-als"
+    assert timings["voice"] == "gmw/en"  # an installed voice, however it is written
 
 
 def test_unknown_ids_are_rejected_with_the_valid_ones(tmp_path):
@@ -65,3 +69,38 @@ def test_unknown_ids_are_rejected_with_the_valid_ones(tmp_path):
     result = speak("ninds-als", "--rate", "900", "--out", str(tmp_path / "x.wav"))
     assert result.returncode == 2 and "80 to 250" in result.stderr
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_an_unknown_voice_is_refused_with_the_installed_ones(tmp_path):
+    result = speak("ninds-als", "2", "--voice", "klingon", "--out", str(tmp_path / "k.wav"))
+    assert result.returncode == 2
+    assert "--voice 'klingon' is not an installed English voice" in result.stderr
+    assert "gmw/en-us (English (America))" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_folder_is_refused_not_made(tmp_path):
+    out = tmp_path / "nonexistent" / "x.wav"
+    result = speak("ninds-als", "2", "--out", str(out))
+    assert result.returncode == 2
+    assert f"the folder {out.parent} does not exist; create it first" in result.stderr
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize("name", ["x.mp3", "x", "x.wav.txt"])
+def test_a_name_not_ending_in_wav_is_refused(tmp_path, name):
+    result = speak("ninds-als", "2", "--out", str(tmp_path / name))
+    assert result.returncode == 2
+    assert "must end in .wav" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_voice_in_the_configuration_is_said_and_the_default_used(tmp_path):
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"content_dir: {ROOT / 'content'}\nvoice: klingon\n", encoding="utf-8")
+    result = speak("webmd-als", "1", "--rate", "250", "--config", str(config), "--out",
+                   str(tmp_path / "one.wav"))
+    assert result.returncode == 0, result.stderr
+    assert "'voice' is 'klingon', which is not an installed English voice" in result.stderr
+    timings = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
+    assert timings["voice"] == "gmw/en-us"

@@ -6,6 +6,7 @@ dashes); `kiosk.content.spoken` turns any of it into the plain form sent to spee
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -66,6 +67,20 @@ class Section:
     """Other names a person may say to open this section."""
 
 
+OPEN_LICENCES = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\bpublic[- ]domain\b",
+        r"\bCC[- ]?(BY|0)\b",
+        r"\bcreative commons\b",
+        r"\bopen government licen[cs]e\b",
+        r"\bwith (?:[\w’']+ ){0,3}permission\b",  # "shown with WebMD's written permission"
+    )
+)
+"""Licence wordings that allow a document to be shown in public: public domain, an open
+licence, or a permission the clinic has recorded."""
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a document comes from, shown on its Contents screen."""
@@ -75,9 +90,16 @@ class Source:
     date: str = ""
     """When it was published or reviewed, as the source states it."""
     licence: str = ""
-    """Licence or permission under which the kiosk shows it."""
+    """Licence or permission under which the kiosk shows it, as far as it is known (a
+    copyright line alone, such as "© WebMD", when no licence is recorded)."""
     attribution: str = ""
     """Credit line (authors, reviewers, publication number)."""
+
+    @property
+    def may_be_shown_in_public(self) -> bool:
+        """Whether the licence itself allows showing the document on a public kiosk: public
+        domain or an open licence. Anything else needs the publisher's permission."""
+        return any(term.search(self.licence) for term in OPEN_LICENCES)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ class Sink(ABC):
     """Seconds of audio pulled per second of wall time: 1.0 except for fast test sinks."""
     failed: str | None = None
     """Why the sink stopped working, in plain words, or None while it works."""
+    detail: str = ""
+    """What the sound library said when the device would not open, start or keep going: for
+    staff (the log, kiosk doctor), never shown to visitors."""
 
     @abstractmethod
     def start(self, fill: Fill) -> None:
@@ -72,11 +75,15 @@ class Sink(ABC):
 
 
 class ClockSink(Sink):
-    """A sink without a device: a worker thread pulls blocks paced by ``time.monotonic``.
+    """A sink without a device: a worker thread pulls blocks paced by a steady clock.
 
     With ``path`` it is a *file sink*: every block ``fill`` returned (not the None gaps) is
     appended to a 16-bit mono WAV file. Without it, it is the *null sink*: audio is discarded.
     ``speed`` above 1 runs faster than real time, for tests and benchmarks.
+
+    ``clock`` gives the time in seconds (default ``time.monotonic``). A test's fake clock also
+    has ``wait(stop, seconds)``, which returns once the fake time has moved on by ``seconds``
+    or ``stop`` is set; the worker sleeps in it instead of in real time.
     """
 
     def __init__(
@@ -85,6 +92,7 @@ class ClockSink(Sink):
         path: Path | None = None,
         speed: float = 1.0,
         block_frames: int = BLOCK_FRAMES,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if speed <= 0 or block_frames <= 0:
             raise ValueError("speed and block_frames must be positive")
@@ -101,6 +109,10 @@ class ClockSink(Sink):
         self._file_lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._clock = clock
+        self._wait: Callable[[threading.Event, float], object] = getattr(
+            clock, "wait", threading.Event.wait
+        )
 
     def start(self, fill: Fill) -> None:
         """Start the worker thread that pulls one block every block's worth of time."""
@@ -124,17 +136,18 @@ class ClockSink(Sink):
 
     def _run(self, fill: Fill) -> None:
         period = self.block_frames / self.rate / self.speed
-        due = time.monotonic()
+        clock = self._clock
+        due = clock()
         while not self._stopping.is_set():
             if not self._pull(fill):
                 return
             # Schedule by absolute time so sleep overshoot never accumulates into drift.
             due += period
-            delay = due - time.monotonic()
+            delay = due - clock()
             if delay > 0:
-                self._stopping.wait(delay)
+                self._wait(self._stopping, delay)
             elif delay < -_MAX_LAG_S:
-                due = time.monotonic()
+                due = clock()
 
     def _pull(self, fill: Fill) -> bool:
         """Pull and keep one block; False when ``fill`` failed and the sink has stopped."""
@@ -203,7 +216,7 @@ class DeviceSink(Sink):
         try:
             self._stream.start()
         except self._sd.PortAudioError as error:
-            self._fail(f"The speaker could not be started ({error}).")
+            self._fail("The speaker could not be started.", str(error))
 
     def close(self) -> None:
         """Abort the stream (no waiting for queued sound) and release the device."""
@@ -249,9 +262,12 @@ class DeviceSink(Sink):
         if not self._closing and self.failed is None:
             self._fail("The sound device stopped working.")
 
-    def _fail(self, reason: str) -> None:
-        """Record why, and keep pulling silently at real time so reading goes on."""
-        log.warning("%s: %s", self.name, reason)
+    def _fail(self, reason: str, detail: str = "") -> None:
+        """Record why (``reason`` in plain words, ``detail`` for staff), and keep pulling
+        silently at real time so reading goes on. The caller that watches ``failed`` logs
+        it (once per fault, however often the device is tried again)."""
+        log.debug("%s: %s %s", self.name, reason, detail)
+        self.detail = f"{self.name}: {detail or reason}"
         self.failed = reason
         self.audible = False
         with self._fallback_lock:
@@ -294,19 +310,30 @@ def _open_device(rate: int) -> tuple[Sink, str | None]:
     try:
         sd = load_sounddevice()
     except (ImportError, OSError) as error:
-        log.warning("no sound: %s", error)
-        return ClockSink(rate), NO_LIBRARY
+        return _silent(rate, f"the sound library could not be loaded: {error}"), NO_LIBRARY
     outputs = _output_devices(sd)
     # The default output first; when there is none (or it fails), the first few others.
+    # Not logged here: the kiosk tries again every few seconds, and its FaultLog logs the
+    # detail once when sound goes and once when it comes back.
+    errors = []
     for device in [None, *outputs[:3]]:
         try:
             return DeviceSink(rate, device=device, sd=sd), None
         except (sd.PortAudioError, ValueError, OSError) as error:
-            log.warning("no sound from output %s: %s", "default" if device is None else device,
-                        error)
+            errors.append(f"no sound from output {'default' if device is None else device}: "
+                          f"{error}")
+            log.debug(errors[-1])
+    detail = "; ".join(errors)
     if not outputs:
-        return ClockSink(rate), NO_DEVICE
-    return ClockSink(rate), NO_WORKING_DEVICE
+        return _silent(rate, detail), NO_DEVICE
+    return _silent(rate, detail), NO_WORKING_DEVICE
+
+
+def _silent(rate: int, detail: str) -> ClockSink:
+    """The null sink, carrying why no device would play (for the log and kiosk doctor)."""
+    sink = ClockSink(rate)
+    sink.detail = detail
+    return sink
 
 
 def _output_devices(sd: ModuleType) -> list[int]:

@@ -21,7 +21,26 @@ from kiosk.speech.synth import Synthesiser
 
 
 class ExportError(ValueError):
-    """A bad document or section id; the message lists the valid ones."""
+    """A bad document or section id (the message lists the valid ones), or a file that
+    cannot be written (the message says what to change)."""
+
+
+def check_destination(out: Path) -> None:
+    """Refuse, before any speech is made, a file ``write`` cannot write as asked: a name
+    not ending in .wav (the audio is WAV, never under another name), a folder that does not
+    exist (it is not made silently: a mistyped folder would hide the file)."""
+    if out.suffix.lower() != ".wav":
+        raise ExportError(f"{out}: the audio is written as WAV, so the file name must end in "
+                          f".wav (for example {out.with_suffix('.wav').name}); convert the WAV "
+                          "afterwards for another format")
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; give a file name ending in .wav")
+    folder = out.parent
+    if not folder.exists():
+        raise ExportError(f"{out}: the folder {folder} does not exist; create it first "
+                          f"(mkdir -p {folder}) or choose another folder")
+    if not folder.is_dir():
+        raise ExportError(f"{out}: {folder} is a file, not a folder")
 
 
 def choose_entries(document: Document, section: str | None) -> list[Entry]:
@@ -82,8 +101,8 @@ def render(document: Document, entries: list[Entry], lexicon: Lexicon, voice: Vo
 
 
 def write(pcm: bytes, timings: dict, out: Path) -> Path:
-    """Write the WAV to ``out`` and the timings to the same name with ``.json``."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write the WAV to ``out`` and the timings to the same name with ``.json`` (the
+    folder must exist: see check_destination)."""
     with wave.open(str(out), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(BYTES_PER_FRAME)

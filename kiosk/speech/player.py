@@ -31,9 +31,14 @@ _UNITY = 1 << 15
 class Player:
     """Plays clips through one sink; thread-safe; see the module docstring."""
 
-    def __init__(self, sink: Sink) -> None:
-        """Start ``sink`` pulling from this player (silence until :meth:`play`)."""
+    def __init__(self, sink: Sink, clock: Callable[[], float] = time.monotonic) -> None:
+        """Start ``sink`` pulling from this player (silence until :meth:`play`).
+
+        ``clock`` (seconds, steady) moves the position on between blocks; it must be the
+        clock that paces the sink, so tests give both the same fake clock.
+        """
         self._sink = sink
+        self._clock = clock
         self._lock = threading.Lock()
         self._state = IDLE
         self._clip: Clip | None = None
@@ -43,7 +48,7 @@ class Player:
         self._handed = 0
         """Frames handed to the sink while playing this clip: audio, end padding and silence."""
         self._anchor: float | None = None
-        """time.monotonic() of the last block handed while playing."""
+        """The clock's time when the last block was handed while playing."""
         self._floor = 0.0
         """Frames: the position never goes below this (set on resume)."""
         self._on_finished: Callable[[], None] | None = None
@@ -82,7 +87,7 @@ class Player:
         """Continue a paused clip from where it was paused."""
         with self._lock:
             if self._state == PAUSED:
-                self._floor = self._heard_frames(time.monotonic())
+                self._floor = self._heard_frames(self._clock())
                 self._state = PLAYING
 
     def stop(self) -> None:
@@ -149,7 +154,7 @@ class Player:
             clip = self._clip
             if clip is None:
                 return 0.0
-            frames = self._heard_frames(time.monotonic())
+            frames = self._heard_frames(self._clock())
         return 1000.0 * frames / clip.rate
 
     # The sink's side (its own thread) --------------------------------------------------------
@@ -161,7 +166,7 @@ class Player:
                 return None
             data = self._next_block(frames)
             self._handed += frames
-            self._anchor = time.monotonic()
+            self._anchor = self._clock()
             if self._handed - self._latency_frames() >= self._clip.frames:
                 self._state = IDLE
                 finished, self._on_finished = self._on_finished, None

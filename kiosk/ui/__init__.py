@@ -13,6 +13,8 @@ def prepare_kivy(width: int, height: int, fullscreen: bool) -> None:
 
     Kivy keeps its own files under the kiosk's cache folder (never the visitor's home), takes
     no command-line arguments of its own, writes no log files and never exits on Escape.
+    Fullscreen opens the window over the main monitor, so it covers the screen even where no
+    window manager acts on the fullscreen request (a kiosk started by xinit or a service).
     """
     kivy_home = Path(platformdirs.user_cache_dir("als-kiosk")) / "kivy"
     kivy_home.mkdir(parents=True, exist_ok=True)
@@ -33,5 +35,22 @@ def prepare_kivy(width: int, height: int, fullscreen: bool) -> None:
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    if fullscreen:
+        _cover_monitor(Config)
     Config.set("graphics", "resizable", "1")
     Config.set("graphics", "maxfps", "30")
+
+
+def _cover_monitor(config) -> None:
+    """Open the window at the main monitor's place and size (when an X server says where
+    that is); a window manager, where there is one, then makes it fullscreen as well."""
+    from kiosk.ui.display import main_monitor
+
+    area = main_monitor()
+    if area is None:
+        return
+    config.set("graphics", "position", "custom")
+    config.set("graphics", "left", str(area.left))
+    config.set("graphics", "top", str(area.top))
+    config.set("graphics", "width", str(area.width))
+    config.set("graphics", "height", str(area.height))

@@ -7,7 +7,9 @@ Dwell follows the defaults of eye-gaze AAC software: the pointer rests on a targ
 quarter of a second before the dwell starts (so a pointer passing over a target does nothing
 visible), then for the dwell time (1.2 s, adjustable 0.5 to 3 s) to select it. Brief glances
 off the target (up to half a second) keep the progress made (dwell memory), and after a
-selection the pointer must leave the target before it can select it again.
+selection the pointer must leave the target before it can select it again. ``PointerDwell``
+adds the rule that a resting pointer never chooses by itself: after the kiosk starts, a screen
+changes, a selection or a touch, the pointer must move before a dwell starts.
 
 Scanning moves a highlight through the targets in reading order. With one switch it moves by
 itself every ``pace`` seconds and the switch selects; with two switches the first moves it
@@ -16,6 +18,8 @@ and the second selects.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +29,12 @@ DWELL_SECONDS = 1.2
 """Seconds of dwell, after the start delay, that select a target."""
 MEMORY_SECONDS = 0.5
 """A glance off a target at most this long keeps the dwell's progress."""
+MOVE_TO_WAKE_PX = 24.0
+"""After the kiosk starts, a screen changes, a selection or a touch, the pointer must move
+this far (in pixels at 1920x1080) before a dwell starts."""
+
+Point = tuple[float, float]
+"""A pointer position in window pixels."""
 
 _EPSILON = 1e-6
 """Times this close count as equal (sums of clock readings are not exact)."""
@@ -162,6 +172,58 @@ class DwellTracker:
 
     def _visiting(self) -> _Dwell | None:
         return next((d for d in self._dwells if d.since is not None), None)
+
+
+class PointerDwell:
+    """Dwell from pointer positions, where a pointer that has not moved never chooses.
+
+    A button can appear under a pointer that is resting: when the kiosk starts (the window
+    opens under it), after a screen change, a selection or a touch. Until the pointer moves
+    ``wake_distance`` from where it rested, nothing under it is dwelt on. When the kiosk
+    starts, where it rests is not known until the window first reports a position (the
+    window's own idea of it jumps there from a corner), so that first report is where it
+    rests, not a movement.
+    """
+
+    def __init__(self, tracker: DwellTracker | None = None,
+                 wake_distance: float = MOVE_TO_WAKE_PX) -> None:
+        self.tracker = tracker if tracker is not None else DwellTracker()
+        """Which target is dwelt on and when it is chosen."""
+        self.wake_distance = wake_distance
+        self._held = True
+        self._rest: Point | None = None
+        """Where the held pointer rests; None while that is not known yet."""
+
+    @property
+    def held(self) -> bool:
+        """True while the pointer has to move before a dwell can start."""
+        return self._held
+
+    def hold(self, at: Point | None) -> None:
+        """No dwell until the pointer moves ``wake_distance`` from ``at``; None: from where
+        it is first seen (the kiosk has just started, or the window changed size)."""
+        self._held, self._rest = True, at
+
+    def update(self, pointer: Point | None, target_at: Callable[[Point], Any], now: float,
+               scale: float = 1.0) -> Any:
+        """The pointer is at ``pointer`` at ``now`` (None: not known, or dwell is off);
+        ``target_at`` says what is under a position and ``scale`` sizes the distance to the
+        window (1.0 at 1920x1080). Returns the target to select when its dwell completes."""
+        if self._held and pointer is not None:
+            if self._rest is None:
+                self._rest = pointer  # first seen: this is where it rests
+            elif math.dist(pointer, self._rest) >= self.wake_distance * scale:
+                self._held, self._rest = False, None
+        target = target_at(pointer) if pointer is not None and not self._held else None
+        selected = self.tracker.update(target, now)
+        if selected is not None:
+            self.hold(pointer)
+        return selected
+
+    def reset(self, at: Point | None) -> None:
+        """Forget every dwell and hold the pointer at ``at`` (a reset for the next visitor)."""
+        self.tracker.reset()
+        self.hold(at)
 
 
 def perimeter_path(x: float, y: float, width: float, height: float,

@@ -38,6 +38,7 @@ from kiosk.ui.memory import release_freed_memory
 from kiosk.ui.numbers import NumberBadges
 from kiosk.ui.reading import ReadingController
 from kiosk.ui.screens import SCREENS, KioskScreen
+from kiosk.ui.startup import AfterFirstFrame
 from kiosk.ui.voice import VoiceController
 from kiosk.ui.widgets import NoticeBar
 
@@ -205,6 +206,8 @@ class KioskApp(App):
         self._notice_event = None
         self.installed_typefaces: set[str] = set()
         """Typefaces whose font files were found (known once the app is built)."""
+        self.first_frame: AfterFirstFrame | None = None
+        """Runs start-up work Home does not need (loading voice) once Home is shown."""
         self.apply_clinic_defaults()
 
     # -- building ------------------------------------------------------------------------
@@ -228,8 +231,7 @@ class KioskApp(App):
         root = BoxLayout(orientation="vertical")
         self.notice = NoticeBar()
         self.manager = ScreenManager(transition=NoTransition())
-        for screen_class in SCREENS:
-            self.manager.add_widget(screen_class())
+        self.first_frame = AfterFirstFrame(Window, Clock)
         root.add_widget(self.notice)
         root.add_widget(self.manager)
         root.add_widget(Factory.VoiceBar())
@@ -275,7 +277,7 @@ class KioskApp(App):
         """Put a View on screen: switch screens, refill the new one, show any notice."""
         if self.manager is None:
             return
-        screen = self.manager.get_screen(view.screen.value)
+        screen = self._screen(view.screen.value)
         changed = self.manager.current != screen.name
         screen.refresh(self)
         if changed:
@@ -463,6 +465,12 @@ class KioskApp(App):
     def _current_screen(self) -> KioskScreen:
         shown = self.kiosk.focus_root() if self.kiosk is not None else None
         return shown if shown is not None else self.manager.current_screen
+
+    def _screen(self, name: str) -> KioskScreen:
+        """The screen called ``name``, built the first time it is needed."""
+        if not self.manager.has_screen(name):
+            self.manager.add_widget(SCREENS[name]())
+        return self.manager.get_screen(name)
 
     def _refresh_current(self) -> None:
         if self.manager is not None:

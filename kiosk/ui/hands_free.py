@@ -5,9 +5,10 @@ The rules live in ``kiosk/ui/access.py`` (no Kivy). Here they meet the window:
 - Dwell follows ``Window.mouse_pos``, so a mouse, a head mouse or an eye tracker that moves
   the pointer all work. The KioskButton under the pointer (on the screen or in the bars
   around it; scrolled-out, hidden and disabled buttons do not count) shows a ring filling
-  round it, and is pressed when the dwell completes, as a touch would press it. After a
-  selection, a touch or a new screen, the pointer must move before a dwell starts, so a
-  button that appears under a resting pointer is never chosen by itself.
+  round it, and is pressed when the dwell completes, as a touch would press it. When the
+  kiosk starts, after a selection, a touch or a new screen, the pointer must move before a
+  dwell starts, so a button that appears under a resting pointer is never chosen by itself
+  (``PointerDwell`` in ``access.py``).
 - Scanning (``app.scanning`` one_switch or two_switch) moves the keyboard focus ring through
   the same buttons as Tab, in reading order, and says each button's label. Switch keys
   (``settings.switch_keys``) and the large on-screen switch along the bottom press it. After
@@ -18,7 +19,6 @@ The rules live in ``kiosk/ui/access.py`` (no Kivy). Here they meet the window:
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -33,7 +33,15 @@ from kivy.uix.label import Label
 
 from kiosk.speech.narrator import State
 from kiosk.ui import theme as sizes
-from kiosk.ui.access import DwellTracker, Scanner, key_codes, switch_number
+from kiosk.ui.access import (
+    MOVE_TO_WAKE_PX,
+    DwellTracker,
+    Point,
+    PointerDwell,
+    Scanner,
+    key_codes,
+    switch_number,
+)
 from kiosk.ui.focus import actionable, visible_rect
 from kiosk.ui.widgets import KioskButton
 
@@ -41,9 +49,6 @@ KV_FILE = Path(__file__).parent / "kv" / "access.kv"
 TICK_SECONDS = 0.05
 """The pointer is sampled, the dwell ring drawn and the scan highlight moved 20 times a
 second."""
-MOVE_TO_WAKE_PX = 24
-"""After a selection, a touch or a new screen, the pointer must move this far (at 1920x1080)
-before a dwell starts."""
 ANNOUNCE_AFTER_SECONDS = 0.4
 """After a selection or a new screen, the first label waits this long, so speech the action
 started (Read aloud, a sample, spoken help) begins first and is not talked over."""
@@ -80,7 +85,9 @@ class HandsFree:
         self.app = app
         self.now = time.monotonic
         """The clock (seconds); tests replace it with a fake and call ``tick()``."""
-        self.dwell = DwellTracker(app.dwell_seconds)
+        self.pointer = PointerDwell(DwellTracker(app.dwell_seconds), MOVE_TO_WAKE_PX)
+        """Dwell, and whether the pointer has moved since it last had to."""
+        self.dwell = self.pointer.tracker
         self.scanner = Scanner(app.scan_seconds, app.scanning)
         if str(KV_FILE) not in Builder.files:
             Builder.load_file(str(KV_FILE))
@@ -92,7 +99,8 @@ class HandsFree:
         self.labels_said: list[str] = []
         """The labels scanning has said, latest last (the last few; for tests and logs)."""
         self._ringed: set[KioskButton] = set()
-        self._hold_at: tuple[float, float] | None = tuple(Window.mouse_pos)
+        self._pointer_seen = False
+        """The window has reported where the pointer is (until then its position is 0, 0)."""
         self._screen: object = None
         self._restart_scan = True
         self._announce: KioskButton | None = None
@@ -100,7 +108,9 @@ class HandsFree:
         self._label_key: object = None
         self._moved_at = 0.0
         self._keys_down: set[int] = set()
-        Window.bind(on_touch_down=self._on_touch_down, on_key_up=self._on_key_up)
+        Window.bind(on_touch_down=self._on_touch_down, on_key_up=self._on_key_up,
+                    mouse_pos=self._on_mouse_pos, size=lambda *_args: self.await_pointer())
+        self.await_pointer()
         app.bind(scanning=self._on_scanning, dwell_on=self._on_dwell_on)
         self._event = Clock.schedule_interval(lambda _dt: self.tick(), TICK_SECONDS)
 
@@ -132,20 +142,12 @@ class HandsFree:
         return None
 
     def _tick_dwell(self, now: float) -> None:
-        target = None
-        if self.app.dwell_on:
-            self.dwell.seconds = self.app.dwell_seconds
-            pos = tuple(Window.mouse_pos)
-            if self._hold_at is not None:
-                scale = sizes.scale_for(*Window.size)
-                if math.dist(pos, self._hold_at) >= MOVE_TO_WAKE_PX * scale:
-                    self._hold_at = None
-            if self._hold_at is None:
-                target = self.button_at(pos)
-        selected = self.dwell.update(target, now)
+        self.dwell.seconds = self.app.dwell_seconds
+        pointer = self._pointer_at() if self.app.dwell_on else None
+        selected = self.pointer.update(pointer, self.button_at, now,
+                                       sizes.scale_for(*Window.size))
         self._draw_rings(now)
         if selected is not None:
-            self._hold_pointer()
             self.select(selected, now)
 
     def _draw_rings(self, now: float) -> None:
@@ -156,9 +158,23 @@ class HandsFree:
             button.dwell_progress = progress
         self._ringed = set(shown)
 
+    def _pointer_at(self) -> Point | None:
+        """Where the pointer is in the window, or None before the window has said."""
+        return tuple(Window.mouse_pos) if self._pointer_seen else None
+
+    def _on_mouse_pos(self, _window, _pos) -> None:
+        self._pointer_seen = True
+
     def _hold_pointer(self) -> None:
         """No dwell until the pointer moves from where it is now."""
-        self._hold_at = tuple(Window.mouse_pos)
+        self.pointer.hold(self._pointer_at())
+
+    def await_pointer(self) -> None:
+        """No dwell until the window says where the pointer is and it moves from there: when
+        the kiosk starts (the window opens under a resting pointer) and when the window
+        changes size (positions in it shift while the pointer stays still)."""
+        self._pointer_seen = False
+        self.pointer.hold(None)
 
     def _on_touch_down(self, _window, touch) -> None:
         """A touch (or click) chooses by itself: nothing under the pointer is then chosen by
@@ -310,14 +326,13 @@ class HandsFree:
     def reset(self) -> None:
         """For the next visitor: no dwell, no scan highlight, the real clock."""
         self.now = time.monotonic
-        self.dwell.reset()
+        self.pointer.reset(self._pointer_at())
         self._draw_rings(self.now())
         self._stop_scan()
         self._keys_down.clear()
         self._label_key = None
         self._announce_at = 0.0
         self.labels_said = []
-        self._hold_pointer()
 
     def close(self) -> None:
         self._event.cancel()

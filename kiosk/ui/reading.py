@@ -15,6 +15,7 @@ from kivy.clock import Clock
 
 from kiosk.config import Settings
 from kiosk.content import Entry
+from kiosk.logs import FaultLog
 from kiosk.speech.audio import STILL_HIGHLIGHTED, Sink, open_output
 from kiosk.speech.clinic import clinic_voice, lexicon_path
 from kiosk.speech.lexicon import Lexicon, load_lexicon
@@ -65,6 +66,10 @@ class ReadingController:
             self.no_sound = None if sink.audible else f"Sound goes to {sink.name}."
         self.player = Player(sink)
         self._next_reopen = 0.0
+        self.sound_fault = FaultLog(log, "sound")
+        """Logs missing speakers once when they go and once when they are back."""
+        if self.reopen is not None and self.no_sound is not None:
+            self.sound_fault.failed(sink.detail or self.no_sound)
         synthesise = None
         try:
             synthesise = Synthesiser.shared().synthesise
@@ -250,11 +255,13 @@ class ReadingController:
         No speakers: look for them again every few seconds."""
         sink = self.player.sink
         if sink.failed and not self.no_sound:
-            log.warning("sound lost: %s", sink.failed)
+            self.sound_fault.failed(f"the sound stopped: {sink.detail or sink.failed}")
             self.no_sound = f"Sound is unavailable: {sink.failed} {STILL_HIGHLIGHTED}"
             self._told_no_sound = True
             self._update_labels(self.narrator.status().state)
             self.app.say_notice(self.no_sound)
+        if not self.no_sound and sink.audible:
+            self.sound_fault.recovered(sink.name)  # (only once it has played a while)
         if not self.no_sound or self.reopen is None:
             return
         now = Clock.get_boottime()
@@ -267,9 +274,9 @@ class ReadingController:
             log.exception("looking for the speakers failed")
             return
         if reason is None and found.audible:
-            log.info("sound is back: %s", found.name)
             self.use_output(found, None)
         else:
+            self.sound_fault.failed(found.detail or reason or "no sound")  # (counted only)
             found.close()
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from kiosk.config import LINE_SPACINGS, TEXT_SCALES
 from kiosk.content import BlockKind, Document, Entry, Library, Text
 from kiosk.content.watch import KeptLastGood
 from kiosk.speech.script import HEADING, target_texts
+from kiosk.ui.help import Style, VoiceAvailability, help_blocks, voice_availability
 from kiosk.ui.theme import THEMES, TYPEFACE_NAMES
 from kiosk.ui.widgets import (
     BodyText,
@@ -25,39 +26,6 @@ from kiosk.ui.widgets import (
     ReadingText,
     markup_for,
 )
-
-HELP_TEXT = (
-    "This kiosk shows information about ALS in large, clear type.",
-    "[b]Touch[/b] a button to choose it. Buttons are large, so a knuckle or a stylus works too.",
-    "[b]Keyboard[/b]: Tab or the arrow keys move a thick yellow frame from button to button. "
-    "Enter or Space chooses the framed button. Page Up and Page Down scroll the text. "
-    "Home goes back to the start; Escape goes back one step.",
-    "On the Contents screen every section has a number. Choose a number to open that section.",
-    "While reading, use [b]Next section[/b] and [b]Previous section[/b] to move through the "
-    "document, and [b]Scroll up[/b] and [b]Scroll down[/b] to move through a long section.",
-    "[b]Read aloud[/b] reads the section to you and marks each word as it is spoken, then goes "
-    "on to the next section. [b]Pause[/b] and [b]Resume[/b] keep your place; [b]Stop[/b] "
-    "starts again from the top; [b]Repeat[/b] says the sentence again. [b]Slower[/b], "
-    "[b]Faster[/b], [b]Quieter[/b] and [b]Louder[/b] change the reading. Touch a paragraph to "
-    "read from there.",
-    "Reading keys: R reads or pauses, S stops, A says the sentence again, the full stop and "
-    "the comma skip to the next or previous sentence, minus and plus read slower or faster.",
-    "[b]Voice[/b]: say a command such as \u201cnext section\u201d or \u201cread aloud\u201d. The "
-    "strip at the bottom shows when the kiosk is listening and what it heard. Say "
-    "\u201cwhat can I say\u201d to hear the commands of the screen you are on.",
-    "[b]Numbers[/b]: say \u201cshow numbers\u201d and every button wears a large number; say "
-    "the number to choose its button. \u201cHide numbers\u201d takes them away.",
-    "[b]Eye gaze or head mouse[/b]: rest the pointer on a button; a ring fills around it and "
-    "the button is chosen when the ring is full. Move away and back to choose it again.",
-    "[b]Switch[/b]: with switch scanning on (Settings), a frame moves from button to button "
-    "and says each one; press the switch, or the large bar at the bottom, to choose.",
-    "[b]Settings[/b] changes the colours (including yellow on black), the size of the text, "
-    "the typeface (including OpenDyslexic), the space between lines, the reading speed, the "
-    "volume and the voice; how the kiosk listens; the dwell time; switch scanning and its "
-    "pace; and numbers on buttons. It can also make the kiosk wait after each sentence. The "
-    "kiosk returns to its usual settings for the next person.",
-)
-
 
 SCREEN_NAMES = {"home": "the Home screen", "contents": "the Contents screen",
                 "reader": "the reading screen", "settings": "the Settings screen",
@@ -200,25 +168,40 @@ def section_widgets(entry: Entry) -> tuple[list[Widget], dict[tuple[int, int], H
 
 class HelpScreen(KioskScreen):
     """How to use the kiosk, in plain words, and what can be said on the screen the person
-    came from (generated from that screen's voice grammar)."""
+    came from (generated from that screen's voice grammar); the ways that work now come
+    first (``kiosk/ui/help.py``)."""
+
+    _watching = False
+    _shown_voice = None
 
     def refresh(self, app: App) -> None:
+        if not self._watching:  # voice can start or stop while Help is shown
+            self._watching = True
+            app.bind(voice_state=lambda *_args: self._voice_changed(app))
         body = self.ids.body
         body.clear_widgets()
         came_from = app.navigator.came_from()
-        if app.voice is not None:
-            where = SCREEN_NAMES.get(came_from, "this screen")
-            body.add_widget(Heading(text=f"What you can say on {where}"))
-            for label, phrases in app.voice.help_lines(came_from):
-                said = ", ".join(f"\u201c{escape_markup(p)}\u201d" if not p.startswith("a ")
-                                 else escape_markup(p) for p in phrases)
-                body.add_widget(BodyText(text=f"[b]{escape_markup(label)}[/b]: {said}"))
-            body.add_widget(MutedText(text=(
-                "Mode: " + app.listening_mode_text + ". The line at the bottom of the screen "
-                "shows when the kiosk is listening and what it heard.")))
-            body.add_widget(Heading(text="Other ways to use the kiosk"))
-        for paragraph in HELP_TEXT:
-            body.add_widget(BodyText(text=paragraph))
+        listening = app.voice
+        voice = self._shown_voice = _voice_availability(app)
+        commands = listening.help_lines(came_from) if listening is not None else []
+        blocks = help_blocks(voice, SCREEN_NAMES.get(came_from, "this screen"), commands,
+                             app.listening_mode_text)
+        drawn = {Style.HEADING: Heading, Style.BODY: BodyText, Style.MUTED: MutedText}
+        for block in blocks:
+            body.add_widget(drawn[block.style](text=block.text))
+
+    def _voice_changed(self, app: App) -> None:
+        """Help is shown and voice started or stopped working: say so (not on every change
+        of the listening indicator, which would scroll the text back to the top)."""
+        if (self.manager is not None and self.manager.current == self.name
+                and _voice_availability(app) != self._shown_voice):
+            self.refresh(app)
+
+
+def _voice_availability(app: App) -> VoiceAvailability:
+    listening = app.voice
+    return voice_availability(app.voice_state if listening is not None else "loading",
+                              listening is not None and listening.listener is not None)
 
 
 class SettingsScreen(KioskScreen):
@@ -326,4 +309,9 @@ def _problems_text(library: Library) -> str:
     return f"[b]{lead}[/b] Staff: run “kiosk check” for details.\n{details}{more}"
 
 
-SCREENS = (HomeScreen, ContentsScreen, ReaderScreen, HelpScreen, SettingsScreen)
+SCREENS: dict[str, type[KioskScreen]] = {
+    "home": HomeScreen, "contents": ContentsScreen, "reader": ReaderScreen,
+    "help": HelpScreen, "settings": SettingsScreen,
+}
+"""Each screen's class by its name (state.Screen). Only Home is built at start; the others
+when first shown (building them all, at start, cost memory and time before Home showed)."""

@@ -2,21 +2,27 @@
 and the reading, shows what was heard, and carries out each command on the UI thread.
 
 Only accepted commands are shown ("Heard: next section"); other speech in the room is never
-shown, spoken or logged.
+shown, spoken or logged. The recogniser, whichever engine it is, and the audio libraries are
+loaded on a background thread once Home is on the screen, so they cost the first frame
+neither time nor memory (bench/startup.py).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from kivy.clock import Clock
 
+from kiosk.logs import FaultLog
 from kiosk.speech.narrator import State
 from kiosk.state import Screen, View
 from kiosk.voice.grammar import Context, Meaning, grammar_for, load_commands, screen_context
-from kiosk.voice.listener import MODE_LABELS, Event, Listener, Mode, Processor
-from kiosk.voice.sources import DeviceMic, MicError
+from kiosk.voice.modes import MODE_LABELS, Mode
+
+if TYPE_CHECKING:  # loaded with the recogniser, after the first frame
+    from kiosk.voice.listener import Event, Listener
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,10 @@ MIC_RETRY_SECONDS = 3.0
 MIC_LOST = ("The microphone stopped working. Voice commands will come back by themselves "
             "when it works again. Touch, keys and switches still work.")
 MIC_BACK = "The microphone works again: voice commands are back."
+NO_MIC = ("Voice commands are not available: no microphone could be opened. Touch, keys and "
+          "switches still work; voice starts by itself once a microphone works. "
+          "Staff: run kiosk doctor.")
+"""Said at start without a microphone; what PortAudio said goes to the log, not the screen."""
 STATE_TEXT = {
     "loading": "Voice: starting\u2026",
     "listening": "Listening",
@@ -62,22 +72,38 @@ class VoiceController:
         self.mic_ok = False
         """The microphone is open and handing over sound."""
         self._retry_event = None
+        self.mic_fault = FaultLog(log, "microphone")
+        """Logs a missing microphone once when it goes and once when it is back."""
+        self._loading = False
         self._set_state("loading" if self.mode is not Mode.OFF else "off")
         self._poll_event = Clock.schedule_interval(self._poll, 0.1)
         if self.mode is not Mode.OFF:
-            self.start()
+            app.first_frame.call(self.start)
 
     # -- starting ------------------------------------------------------------------------
 
     def start(self) -> None:
         """Load the engine on a background thread (about half a second), then listen."""
+        if self._closed or self._loading or self.listener is not None:
+            return
+        self._loading = True
         threading.Thread(target=self._load, name="voice-load", daemon=True).start()
 
     def _load(self) -> None:
-        from kiosk.voice.recogniser import Recogniser, open_engine
-
+        """On the loading thread: the engine the settings ask for, the listener and the
+        microphone. Any failure is logged and shown as "Voice commands are not available"."""
         try:
-            engine, notes = open_engine(self.app.settings.voice_engine)
+            from kiosk.voice.engine import EngineError
+            from kiosk.voice.listener import Listener, Processor
+            from kiosk.voice.recogniser import Recogniser, open_engine
+            from kiosk.voice.sources import DeviceMic
+
+            try:
+                engine, notes = open_engine(self.app.settings.voice_engine)
+            except EngineError as error:  # says what to fix: no traceback needed
+                log.warning("voice unavailable: %s", error)
+                self._schedule_unavailable(str(error))
+                return
             for note in notes:
                 log.info("voice: %s", note)
             processor = Processor(Recogniser(engine), mode=self.mode)
@@ -85,11 +111,17 @@ class VoiceController:
             listener = Listener(processor, source, self._from_listener, self._problem)
             Clock.schedule_once(lambda _dt: self._started(listener), 0)
         except Exception as error:  # noqa: BLE001 - voice must never stop the kiosk
-            log.warning("voice unavailable: %s", error)
-            message = str(error)
-            Clock.schedule_once(lambda _dt: self._unavailable(message), 0)
+            log.exception("voice unavailable: loading the recogniser failed")
+            self._schedule_unavailable(f"the speech recogniser could not be loaded ({error}).")
+
+    def _schedule_unavailable(self, message: str) -> None:
+        """From the loading thread: say on the UI thread that voice is unavailable."""
+        Clock.schedule_once(lambda _dt: self._unavailable(message), 0)
 
     def _started(self, listener: Listener) -> None:
+        from kiosk.voice.sources import MicError
+
+        self._loading = False
         if self._closed:
             return
         self.listener = listener
@@ -98,9 +130,8 @@ class VoiceController:
         try:
             listener.start()
         except MicError as error:
-            self._mic_down(str(error), f"Voice commands are not available: {error} Touch, keys "
-                           "and switches still work; voice starts by itself once a microphone "
-                           "works.")
+            self.mic_fault.failed(str(error))
+            self._mic_down(str(error), NO_MIC)
             return
         self._mic_up()
 
@@ -124,6 +155,8 @@ class VoiceController:
             self._retry_event = Clock.schedule_interval(self._retry_mic, MIC_RETRY_SECONDS)
 
     def _retry_mic(self, _dt: float) -> None:
+        from kiosk.voice.sources import MicError
+
         if self.listener is None or self._closed:
             return
         if self.mic_ok:  # (opened meanwhile, e.g. by replace_source)
@@ -131,9 +164,10 @@ class VoiceController:
             return
         try:
             self.listener.start_source()
-        except MicError:
+        except MicError as error:
+            self.mic_fault.failed(str(error))  # (counted; logged only when it started)
             return  # still not there; the next try is in MIC_RETRY_SECONDS
-        log.info("voice: the microphone is back")
+        self.mic_fault.recovered()
         self._mic_up()
         self.app.say_notice(MIC_BACK, speak=True)
 
@@ -142,14 +176,19 @@ class VoiceController:
         self.source = source
         if self.listener is None:
             return
+        from kiosk.voice.sources import MicError
+
         try:
             self.listener.replace_source(source)
         except MicError as error:
+            self.mic_fault.failed(str(error))
             self._mic_down(str(error))
             return
+        self.mic_fault.recovered(getattr(source, "name", ""))
         self._mic_up()
 
     def _unavailable(self, message: str) -> None:
+        self._loading = False
         self.listener = None
         self.problem = message
         self._set_state("unavailable")
@@ -286,6 +325,9 @@ class VoiceController:
             return "Help"
         if intent == "open":
             return self._open(meaning, screen)
+        if intent == "absent":  # "open three" where only two are shown: say so
+            reading.say_text(meaning.describe() + ".")
+            return meaning.describe()
         if intent in ("show_numbers", "hide_numbers"):
             app.numbers_shown = intent == "show_numbers"
             return "Numbers shown" if app.numbers_shown else "Numbers hidden"
@@ -369,8 +411,7 @@ class VoiceController:
             if self.listener is not None:
                 self._set_state(self._listening_state())
         if self.mic_ok and self.listener.frame_age() > MIC_SILENT_SECONDS:
-            log.warning("voice: no sound from the microphone for %.1f s",
-                        self.listener.frame_age())
+            self.mic_fault.failed(f"no sound from it for {self.listener.frame_age():.1f} s")
             self.listener.stop_source()
             self._mic_down(MIC_LOST)
         if self.mic_ok and self.mode is not Mode.OFF:

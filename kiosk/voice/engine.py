@@ -40,13 +40,20 @@ class Hypothesis:
     spoken_ms: float | None = None
     """How long the recognised words last in the audio, silence and noise not counted,
     where the engine says; rejection compares it with the length of the speech."""
+    reason: str = ""
+    """Why the engine answered ``[unk]`` or nothing, where it says (Whisper's guided
+    decoding); shown by ``kiosk hear``, never to visitors."""
 
 
 class Engine(ABC):
     """A loaded recogniser with its model; one utterance at a time, one thread at a time."""
 
     name: str = "engine"
-    """Short name shown to people and in ``kiosk hear``: "pocketsphinx" or "vosk"."""
+    """Short name shown to people and in ``kiosk hear``: "pocketsphinx", "vosk" or "whisper"."""
+    judges_itself: bool = False
+    """The engine rejects other speech itself (Whisper's guided decoding), so the
+    recogniser's rules on speech length and coverage, made for grammar decoders that force
+    any sound onto a phrase, are not applied to it."""
 
     @abstractmethod
     def knows(self, word: str) -> bool:

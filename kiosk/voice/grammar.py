@@ -37,6 +37,7 @@ INTENT_LABELS = {
     "smaller": "Smaller text", "scroll_down": "Scroll down", "scroll_up": "Scroll up",
     "help": "Help", "yes": "Yes", "no": "No", "open": "Open",
     "show_numbers": "Show numbers", "hide_numbers": "Hide numbers", "press": "Choose",
+    "absent": "No such number",
 }
 """What each intent does, in words for the caption and Help."""
 
@@ -46,8 +47,9 @@ class Meaning:
     """What a recognised phrase asks for."""
 
     intent: str
-    """An intent name from commands.yaml, "open", or "press" (a number shown on a button
-    while numbers are shown)."""
+    """An intent name from commands.yaml, "open", "press" (a number shown on a button
+    while numbers are shown), or "absent" (a number said after "open" that the screen does
+    not show: answered, never turned into another number)."""
     number: int | None = None
     """For "open": the number said (a numbered item on the screen); for "press": the
     button's number."""
@@ -62,6 +64,8 @@ class Meaning:
             return f"Open {self.title}" if self.title else f"Open {self.number}"
         if self.intent == "press":
             return f"Choose {self.number}"
+        if self.intent == "absent":
+            return f"There is no {self.number} on this screen"
         return INTENT_LABELS.get(self.intent, self.intent.replace("_", " ").capitalize())
 
 
@@ -202,6 +206,8 @@ class Grammar:
         prefixes: list[str] = []
         alone = False
         for phrase, meaning in self.meanings.items():
+            if meaning.intent == "absent":
+                continue
             if meaning.intent == "press":
                 pressed.append(meaning.number or 0)
             elif meaning.intent == "open" and meaning.title:
@@ -266,6 +272,12 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
             add(word, Meaning("open", number=number))
             for prefix in commands.number_prefixes:
                 add(f"{prefix} {word}", Meaning("open", number=number))
+        # A number the screen does not show, after "open" ("open three" on a Home with two
+        # documents), is answered as such; without it the nearest phrase would be another
+        # number. Alone it stays a decoy (chatter holds many bare numbers).
+        for number in range(max(0, context.numbers) + 1, DECOY_NUMBERS + 1):
+            for prefix in commands.number_prefixes:
+                add(f"{prefix} {NUMBER_WORDS[number - 1]}", Meaning("absent", number=number))
     title_decoys: list[str] = []
     prefixed: dict[str, str] = {}
     if {"titles", "titles_alone"} & set(offered) and context.document is not None:

@@ -70,6 +70,8 @@ def result_for(path: Path, events: list[Event]) -> dict:
         "intent": meaning.intent if meaning else None,
         "section": meaning.title if meaning else None,
         "number": meaning.number if meaning else None,
+        "rejected": None if meaning else "; ".join(
+            dict.fromkeys(e.heard.reason for e in events if e.heard.reason)) or "nothing heard",
         "ms": round(ms, 1),
     }
 

