@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kiosk`` console script."""
     parser = _parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in (*parser.verbs.choices, "-h", "--help", "--version"):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["run", *argv]  # no verb: run, with the options given (e.g. --windowed)
     args = parser.parse_args(argv)
     return args.func(args)
@@ -373,8 +373,9 @@ def _check(args: argparse.Namespace) -> int:
             if not document.source.may_be_shown_in_public:
                 print(f"note {document.id}: its licence ({document.source.licence or 'none given'})"
                       f" is not public domain or an open licence; a public kiosk needs "
-                      f"{document.source.publisher}'s permission to show it. Record the "
-                      f"permission in the document's source: licence.")
+                      f"{document.source.publisher}'s permission to show it. Once given, "
+                      f"record it in the document's source, for example: licence: Shown with "
+                      f"{document.source.publisher}'s written permission (letter of <date>)")
     for problem in problems:
         print(f"FAIL {problem}")
     print(f"{len(library.documents)} document(s) loaded, {len(problems)} problem(s).")

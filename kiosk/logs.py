@@ -102,11 +102,20 @@ def setup_logging(where=None, *, max_bytes: int = MAX_BYTES, backups: int = BACK
     return path
 
 
+FAULT_SETTLE_SECONDS = 30.0
+"""A part that fails again this soon after it came back is the same fault going on (a
+microphone that opens but hands over no sound, say): not logged or announced again."""
+
+
 class FaultLog:
     """A fault the kiosk keeps retrying (no speakers, no microphone), logged once when it
     starts and once when it ends, so a kiosk without speakers does not fill its logs with
-    the same line every few seconds. Retries in between are only counted.
+    the same line every few seconds. Retries in between are only counted. A part that fails
+    again within ``FAULT_SETTLE_SECONDS`` of coming back continues the same fault quietly;
+    if it then stays out that long, that is logged once.
 
+    ``failed`` and ``recovered`` return whether the change was logged, which is also when
+    a visitor should be told (so a flapping part is not announced every few seconds).
     ``what`` names the part for staff ("sound", "microphone"); ``clock`` gives seconds (any
     monotonic clock; tests pass a fake one).
     """
@@ -120,33 +129,53 @@ class FaultLog:
         """When the fault started (by ``clock``), or None while the part works."""
         self.retries = 0
         """Failed tries since the fault started."""
+        self._back_at: float | None = None
+        """When the part last came back, while that return is too recent to trust."""
+        self._quiet_since: float | None = None
+        """When the fault went on quietly after a short return (not logged yet)."""
 
     @property
     def active(self) -> bool:
         """The part is not working now."""
         return self.since is not None
 
-    def failed(self, detail: str) -> None:
+    def failed(self, detail: str) -> bool:
         """The part does not work (at start, or on a retry): logged only when this starts a
-        fault; ``detail`` is what the library said, for staff."""
+        fault, or when a fault that went on quietly has lasted the settle time; ``detail`` is
+        what the library said, for staff. True when logged."""
+        now = self._clock()
         if self.since is not None:
             self.retries += 1
-            return
-        self.since = self._clock()
+            if self._quiet_since is None or now - self._quiet_since < FAULT_SETTLE_SECONDS:
+                return False
+            self._quiet_since = None
+            self._log.warning("%s unavailable again soon after it came back: %s", self.what,
+                              detail)
+            return True
+        if self._back_at is not None and now - self._back_at < FAULT_SETTLE_SECONDS:
+            self.since, self._back_at, self._quiet_since = now, None, now
+            self.retries += 1
+            return False
+        self.since, self._back_at, self._quiet_since = now, None, None
         self.retries = 0
         self._log.warning("%s unavailable: %s (trying again quietly; the log says when it "
                           "works again)", self.what, detail)
+        return True
 
-    def recovered(self, how: str = "") -> None:
+    def recovered(self, how: str = "") -> bool:
         """The part works again: logged once, with how long it was out; nothing if it was
-        not out."""
+        not out, or if it went out again quietly just after coming back. True when logged."""
         if self.since is None:
-            return
-        lasted = self._clock() - self.since
-        self.since = None
+            return False
+        now = self._clock()
+        lasted, self.since, self._back_at = now - self.since, None, now
+        if self._quiet_since is not None:
+            self._quiet_since = None
+            return False
         tries = f"{self.retries} {'retry' if self.retries == 1 else 'retries'}"
         self._log.info("%s works again after %s (%s)%s", self.what, duration_words(lasted),
                        tries, f": {how}" if how else "")
+        return True
 
 
 def duration_words(seconds: float) -> str:

@@ -248,12 +248,54 @@ def test_a_recogniser_that_fails_to_load_is_shown_and_logged(pilot, monkeypatch,
         wait_until(pilot, lambda: app.voice_state == "unavailable", 10, "voice unavailable")
         assert app.voice_state_text == "Voice unavailable"
         assert "Voice commands are not available" in app.notice.text
-        assert "could not be loaded (the acoustic model is damaged)" in app.notice.text
+        assert "acoustic model" not in app.notice.text, "visitors get plain words only"
+        assert "Staff: run kiosk doctor" in app.notice.text
+        assert "the acoustic model is damaged" in app.voice.problem  # kept for staff
         logged = [r for r in caplog.records if "loading the recogniser failed" in r.getMessage()]
         assert logged and logged[0].exc_info, "the failure and its traceback must be logged"
         pilot.tap("Help")
         assert pilot.screen == "help"
     finally:
+        app.voice.close()
+        app.voice = working
+        working._set_state(working._listening_state())
+
+
+def test_a_hung_recogniser_is_reported_and_choices_made_meanwhile_hold(pilot, monkeypatch):
+    """A recogniser that hangs while loading must not leave "Voice: starting" on screen for
+    ever; and a listening mode chosen while it loads is the one used once it has loaded."""
+    import threading
+
+    import kiosk.ui.voice as ui_voice
+    import kiosk.voice.recogniser as recogniser
+    from kiosk.ui.voice import VoiceController
+    from kiosk.voice.modes import Mode
+
+    voice_ready(pilot)
+    real_open, release = recogniser.open_engine, threading.Event()
+
+    def hung(kind="auto", models_dir=None):
+        release.wait(30)
+        return real_open(kind, models_dir)
+
+    monkeypatch.setattr(recogniser, "open_engine", hung)
+    monkeypatch.setattr(ui_voice, "LOAD_TIMEOUT_SECONDS", 1.0)
+    app = pilot.app
+    working = app.voice
+    app.voice = VoiceController(app, working.source)
+    try:
+        assert app.voice_state == "loading"
+        wait_until(pilot, lambda: app.voice_state == "unavailable", 10, "voice unavailable")
+        assert "Voice commands are not available" in app.notice.text
+        assert "still loading" in app.voice.problem
+        app.voice.set_mode(Mode.OFF)  # the visitor turns voice off while it still loads
+        assert app.voice_state == "off"
+        release.set()  # it loads after all: voice starts, in the mode chosen meanwhile
+        wait_until(pilot, lambda: app.voice.listener is not None, 20, "listener")
+        assert app.voice.listener.processor.mode is Mode.OFF
+        assert app.voice_state == "off"
+    finally:
+        release.set()
         app.voice.close()
         app.voice = working
         working._set_state(working._listening_state())

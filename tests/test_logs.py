@@ -220,6 +220,33 @@ def test_a_retried_fault_is_logged_once_when_it_starts_and_once_when_it_ends(tmp
     assert path.stat().st_size < 1_000
 
 
+def test_a_part_that_keeps_coming_back_and_failing_is_one_fault(tmp_path):
+    """A microphone that opens but hands over no sound comes back and fails every few
+    seconds: after the first loss and return, nothing more is logged or announced (the
+    calls return False) until it stays out for the settle time, which is logged once."""
+    path = logs.setup_logging(tmp_path)
+    clock = FakeClock()
+    fault = logs.FaultLog(logging.getLogger("kiosk.ui.voice"), "microphone", clock)
+    told = [fault.failed("no sound from it for 2.0 s"), fault.recovered("opened")]
+    for _ in range(1000):  # about 80 minutes of flapping
+        clock.now += 2
+        told.append(fault.failed("no sound from it for 2.0 s"))
+        clock.now += 3
+        told.append(fault.recovered("opened"))
+    assert told[:2] == [True, True] and not any(told[2:])
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 2
+    fault.failed("no sound from it for 2.0 s")  # then it stays out
+    for _ in range(12):
+        clock.now += 3
+        told.append(fault.failed("Error opening InputStream"))
+    assert told.count(True) == 3
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and "microphone unavailable again soon after it came back: Error " \
+        "opening InputStream" in lines[2]
+    clock.now += 3
+    assert fault.recovered("opened") is True  # and its return is told once more
+
+
 def test_durations_in_the_log_are_short_words():
     assert [logs.duration_words(s) for s in (0.4, 4, 65, 3 * 3600 + 125)] == [
         "0 s", "4 s", "1 min 5 s", "3 h 2 min"]

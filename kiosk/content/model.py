@@ -75,10 +75,16 @@ OPEN_LICENCES = tuple(
         r"\bcreative commons\b",
         r"\bopen government licen[cs]e\b",
         r"\bwith (?:[\w’']+ ){0,3}permission\b",  # "shown with WebMD's written permission"
+        r"\bpermission (?:was )?(?:granted|given)\b",  # "permission granted by WebMD, 3 May"
     )
 )
 """Licence wordings that allow a document to be shown in public: public domain, an open
 licence, or a permission the clinic has recorded."""
+
+
+NO_PERMISSION = re.compile(r"\b(?:no|not|without|pending)\b[^.;]*\bpermission\b",
+                           re.IGNORECASE)
+"""A licence that says permission is missing ("not shown with permission")."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class Source:
     def may_be_shown_in_public(self) -> bool:
         """Whether the licence itself allows showing the document on a public kiosk: public
         domain or an open licence. Anything else needs the publisher's permission."""
+        if NO_PERMISSION.search(self.licence):
+            return False
         return any(term.search(self.licence) for term in OPEN_LICENCES)
 
 

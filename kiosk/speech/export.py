@@ -8,6 +8,7 @@ The audio is the same as the kiosk reads: same lexicon, pauses, voice and speed.
 from __future__ import annotations
 
 import json
+import os
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +42,9 @@ def check_destination(out: Path) -> None:
                           f"(mkdir -p {folder}) or choose another folder")
     if not folder.is_dir():
         raise ExportError(f"{out}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise ExportError(f"{out}: this user may not write there; choose a folder of your own "
+                          "(for example your home folder)")
 
 
 def choose_entries(document: Document, section: str | None) -> list[Entry]:

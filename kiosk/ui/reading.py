@@ -247,8 +247,8 @@ class ReadingController:
         self._update_labels(self.narrator.status().state)
         if reason is not None:
             self.app.say_notice(reason)
-        elif was_silent:
-            self.app.say_notice(SOUND_BACK, speak=True)
+        elif was_silent:  # (said aloud unless the speakers keep coming back and failing)
+            self.app.say_notice(SOUND_BACK, speak=self.sound_fault.recovered(sink.name))
 
     def _watch_output(self, _dt: float) -> None:
         """The speakers went away: say so (the text goes on being marked at reading pace).
@@ -261,7 +261,7 @@ class ReadingController:
             self._update_labels(self.narrator.status().state)
             self.app.say_notice(self.no_sound)
         if not self.no_sound and sink.audible:
-            self.sound_fault.recovered(sink.name)  # (only once it has played a while)
+            self.sound_fault.recovered(sink.name)
         if not self.no_sound or self.reopen is None:
             return
         now = Clock.get_boottime()

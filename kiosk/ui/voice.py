@@ -39,6 +39,11 @@ NO_MIC = ("Voice commands are not available: no microphone could be opened. Touc
           "switches still work; voice starts by itself once a microphone works. "
           "Staff: run kiosk doctor.")
 """Said at start without a microphone; what PortAudio said goes to the log, not the screen."""
+NO_RECOGNISER = ("Voice commands are not available on this kiosk. Touch, keys and switches "
+                 "still work. Staff: run kiosk doctor.")
+"""Said when the recogniser cannot be loaded; its error goes to the log and kiosk doctor."""
+LOAD_TIMEOUT_SECONDS = 20.0
+"""Loading the recogniser takes about a second; this long means it has hung."""
 STATE_TEXT = {
     "loading": "Voice: starting\u2026",
     "listening": "Listening",
@@ -88,6 +93,7 @@ class VoiceController:
             return
         self._loading = True
         threading.Thread(target=self._load, name="voice-load", daemon=True).start()
+        Clock.schedule_once(self._overdue, LOAD_TIMEOUT_SECONDS)
 
     def _load(self) -> None:
         """On the loading thread: the engine the settings ask for, the listener and the
@@ -126,6 +132,9 @@ class VoiceController:
             return
         self.listener = listener
         listener.processor.own_words = self._own_words
+        listener.processor.mode = self.mode  # (changed in Settings while it loaded)
+        if self.source is not None:
+            listener.source = self.source  # (chosen by staff while it loaded)
         self._update_context()
         try:
             listener.start()
@@ -144,13 +153,15 @@ class VoiceController:
         self.problem = ""
         self._set_state(self._listening_state())
 
-    def _mic_down(self, problem: str, notice: str | None = None) -> None:
-        """No microphone (at start, unplugged, or busy): say so (``notice``, default the
-        problem itself), and keep looking for it."""
+    def _mic_down(self, problem: str, notice: str, aloud: bool = True) -> None:
+        """No microphone (at start, unplugged, or busy): show it in plain words (``notice``;
+        aloud unless it failed again just after coming back, so a flapping microphone is
+        not announced every few seconds), keep the ``problem`` for staff, and keep looking
+        for it."""
         self.mic_ok = False
         self.problem = problem
         self._set_state("unavailable")
-        self.app.say_notice(notice or problem, speak=True)
+        self.app.say_notice(notice, speak=aloud)
         if self._retry_event is None:
             self._retry_event = Clock.schedule_interval(self._retry_mic, MIC_RETRY_SECONDS)
 
@@ -167,9 +178,10 @@ class VoiceController:
         except MicError as error:
             self.mic_fault.failed(str(error))  # (counted; logged only when it started)
             return  # still not there; the next try is in MIC_RETRY_SECONDS
-        self.mic_fault.recovered()
+        told = self.mic_fault.recovered()
         self._mic_up()
-        self.app.say_notice(MIC_BACK, speak=True)
+        # (said aloud unless it keeps coming back and going again)
+        self.app.say_notice(MIC_BACK, speak=told)
 
     def replace_source(self, source) -> None:
         """Listen to another microphone from now on (the admin's choice, tests)."""
@@ -182,18 +194,30 @@ class VoiceController:
             self.listener.replace_source(source)
         except MicError as error:
             self.mic_fault.failed(str(error))
-            self._mic_down(str(error))
+            self._mic_down(str(error), NO_MIC)
             return
         self.mic_fault.recovered(getattr(source, "name", ""))
         self._mic_up()
 
     def _unavailable(self, message: str) -> None:
+        """The recogniser could not be loaded: visitors get plain words (NO_RECOGNISER),
+        staff the ``message`` in the log, ``problem`` and kiosk doctor."""
         self._loading = False
+        if self._closed:
+            return
         self.listener = None
         self.problem = message
         self._set_state("unavailable")
-        self.app.say_notice(f"Voice commands are not available: {message} Touch, keys and "
-                            "switches still work.")
+        self.app.say_notice(NO_RECOGNISER)
+
+    def _overdue(self, _dt: float) -> None:
+        """Loading has taken far too long (a hung engine): say voice is unavailable rather
+        than "starting" for ever. If it finishes after all, voice starts then."""
+        if self._loading and not self._closed:
+            log.error("voice unavailable: the recogniser was still loading after %g s",
+                      LOAD_TIMEOUT_SECONDS)
+            self._unavailable(f"the speech recogniser was still loading after "
+                              f"{LOAD_TIMEOUT_SECONDS:g} s.")
 
     def close(self) -> None:
         self._closed = True
@@ -411,9 +435,10 @@ class VoiceController:
             if self.listener is not None:
                 self._set_state(self._listening_state())
         if self.mic_ok and self.listener.frame_age() > MIC_SILENT_SECONDS:
-            self.mic_fault.failed(f"no sound from it for {self.listener.frame_age():.1f} s")
+            told = self.mic_fault.failed(
+                f"no sound from it for {self.listener.frame_age():.1f} s")
             self.listener.stop_source()
-            self._mic_down(MIC_LOST)
+            self._mic_down("the microphone hands over no sound", MIC_LOST, aloud=told)
         if self.mic_ok and self.mode is not Mode.OFF:
             level = (self.listener.level_db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB
             self.app.voice_level = max(0.0, min(1.0, level))
