@@ -9,6 +9,7 @@ import pytest
 from kiosk.content import Document, Section, Source, load_library
 from kiosk.voice.grammar import (
     COMMANDS_FILE,
+    DECOY_NUMBERS,
     NUMBER_WORDS,
     Context,
     Grammar,
@@ -153,14 +154,27 @@ def test_home_offers_numbers_up_to_the_documents_shown_and_no_reading(shown):
         word = NUMBER_WORDS[n - 1]
         for phrase in (word, f"open {word}", f"section {word}"):
             assert grammar.parse(phrase) == Meaning("open", number=n), phrase
-    for word in NUMBER_WORDS[shown:]:
+    for n, word in enumerate(NUMBER_WORDS[shown:], start=shown + 1):
         assert grammar.parse(word) is None
-        assert grammar.parse(f"open {word}") is None
-    assert intents_of(grammar) - {"open"} == HOME_INTENTS
+        # "open three" with two shown is answered "There is no 3", never another number
+        absent = Meaning("absent", number=n) if n <= DECOY_NUMBERS else None
+        assert grammar.parse(f"open {word}") == absent
+    assert intents_of(grammar) - {"open", "absent"} == HOME_INTENTS
     assert not intents_of(grammar) & READING_INTENTS
     for phrase in ("read aloud", "stop", "next section", "go home", "contents", "faster"):
         assert grammar.parse(phrase) is None, phrase
         assert phrase in grammar.decoys, "other screens' commands compete as decoys"
+
+
+def test_with_numbers_on_the_buttons_open_n_chooses_the_button_and_past_them_is_absent():
+    """Home with two documents and eight numbered buttons: "open three" chooses button 3,
+    as "three" does (it is on the screen), and only "open nine" is answered as absent."""
+    grammar = grammar_for(Context("home", None, 2, targets=8))
+    assert grammar.parse("open two") == Meaning("open", number=2)
+    for phrase in ("three", "open three", "number three", "open eight"):
+        assert grammar.parse(phrase).intent == "press", phrase
+    assert grammar.parse("open three") == Meaning("press", number=3)
+    assert grammar.parse("open nine") == Meaning("absent", number=9)
 
 
 def test_home_ignores_section_titles_even_with_a_document(ninds):
@@ -193,7 +207,7 @@ def test_reader_offers_every_section_number_alone_and_with_open_or_section(reade
         for phrase in (word, f"open {word}", f"section {word}"):
             assert reader.parse(phrase) == Meaning("open", number=n), phrase
     assert reader.parse("nineteen") is None
-    assert reader.parse("section twenty") is None
+    assert reader.parse("section twenty") == Meaning("absent", number=20)
 
 
 SAID_NAMES = [
@@ -360,7 +374,7 @@ def test_help_lines_list_exactly_the_commands_offered(reader):
     listed = {p for what, phrases in lines.items()
               if what not in ("Open a numbered item", "Open a section by name")
               for p in phrases}
-    offered = {p for p, m in reader.meanings.items() if m.intent != "open"}
+    offered = {p for p, m in reader.meanings.items() if m.intent not in ("open", "absent")}
     assert listed == offered
     for what, phrases in lines.items():
         if what.startswith("Open a"):

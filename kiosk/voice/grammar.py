@@ -272,10 +272,14 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
             add(word, Meaning("open", number=number))
             for prefix in commands.number_prefixes:
                 add(f"{prefix} {word}", Meaning("open", number=number))
+        # With numbers on the buttons, "open N" past the list chooses button N, as N alone.
+        for number in range(context.numbers + 1, min(context.targets, DECOY_NUMBERS) + 1):
+            for prefix in commands.number_prefixes:
+                add(f"{prefix} {NUMBER_WORDS[number - 1]}", Meaning("press", number=number))
         # A number the screen does not show, after "open" ("open three" on a Home with two
         # documents), is answered as such; without it the nearest phrase would be another
         # number. Alone it stays a decoy (chatter holds many bare numbers).
-        for number in range(max(0, context.numbers) + 1, DECOY_NUMBERS + 1):
+        for number in range(max(0, context.numbers, context.targets) + 1, DECOY_NUMBERS + 1):
             for prefix in commands.number_prefixes:
                 add(f"{prefix} {NUMBER_WORDS[number - 1]}", Meaning("absent", number=number))
     title_decoys: list[str] = []
