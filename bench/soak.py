@@ -7,8 +7,9 @@ takes with no sound card). Targets (issue 6): memory growth under 10 % after war
 every slow frame reported. In the same run it measures the frame time of Home left idle, as
 the baseline a frame costs when nothing happens.
 
-Run: .venv/bin/python bench/soak.py [--steps N] [--warm-up N]   (starts its own Xvfb when
-there is no DISPLAY; about 45 minutes for 20,000 steps on 2 cores)
+Run: make soak, or .venv/bin/python bench/soak.py [--steps N] [--warm-up N]   (starts its
+own Xvfb when there is no DISPLAY; about 45 minutes for 20,000 steps on 2 cores). The test
+suite keeps a 400-step walk (tests/test_gui_soak.py) with the same checks after every step.
 """
 
 from __future__ import annotations

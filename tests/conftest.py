@@ -5,8 +5,8 @@ pytest-xdist worker); each GUI test starts from a reset app. Screenshots go to
 tests/artifacts/ for people to look at.
 
 Tiers (README, "Development"): ``gui`` tests open the window; ``engine`` tests run a real
-speech engine (espeak-ng, pyttsx3, PocketSphinx or Vosk) and are marked here by the fixtures
-and modules listed below; the rest, ``make test-fast``, needs neither.
+speech engine (espeak-ng, pyttsx3, PocketSphinx, Vosk, Whisper) and are marked here by the
+fixtures and modules listed below; the rest, ``make test-fast``, needs neither.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 ENGINE_FIXTURES = frozenset({
     "synthesiser",  # the kiosk's pyttsx3/espeak-ng synthesiser (below)
-    "engine",  # a PocketSphinx or Vosk recogniser (test_voice_listener, test_vosk_engine)
+    "engine",  # a recogniser (test_voice_listener, test_vosk_engine, test_whisper_engine)
     "tts", "speech", "said", "own_reading",  # speech made by espeak-ng at test time
     "espeak", "pronouncer",  # espeak-ng's phonemes (test_pronounce)
     "synth",  # test_synth
@@ -46,6 +46,8 @@ ENGINE_TESTS = frozenset({
     "test_faults.py::test_the_listener_sees_a_silent_microphone_and_listens_to_another",
     "test_logs.py::test_the_log_file_holds_intent_names_and_not_what_was_said",
     "test_models.py::test_list_check_loads_each_model",
+    "test_config.py::test_the_shipped_voice_is_installed",
+    "test_whisper_engine.py::test_kiosk_hear_with_whisper_says_why_a_sound_was_rejected",
     # kiosk doctor tries the voices and the recogniser
     "test_doctor.py::test_doctor_prints_every_check_and_fails_without_a_screen",
     "test_doctor.py::test_doctor_reports_broken_content_and_a_bad_key",

@@ -152,9 +152,12 @@ def test_most_issue_4_phrases_are_understood_in_both_voices(engine, tts, reader)
     assert len(wrong) <= 2, f"acted on the wrong command: {wrong}"
 
 
-@pytest.mark.xfail(reason="PocketSphinx mishears espeak-ng's one-word 'help' (as 'table' "
-                   "with klatt2, as 'two' with f2: Open 2); strict: remove this when it passes")
-@pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize("voice", [
+    pytest.param("en-us+klatt2", marks=pytest.mark.xfail(
+        reason="PocketSphinx mishears espeak-ng's klatt2 one-word 'help' (as 'table'); "
+               "strict: remove this mark when it passes")),
+    "en-us+f2",
+])
 def test_help_alone_is_understood(engine, tts, reader, voice):
     assert only_meaning(hear(make(engine, reader), "help", tts, voice)) == Meaning("help")
 

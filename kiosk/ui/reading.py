@@ -82,6 +82,8 @@ class ReadingController:
         self.key: object = None
         self._shown: tuple | None = None
         self._marked = None
+        self._marked_generation: tuple[object, int] | None = None
+        """The Reader screen and text generation ``_marked`` belongs to."""
         self._scroll_pending = False
         self._told_no_sound = False
         self._synthesise = synthesise
@@ -358,6 +360,9 @@ class ReadingController:
         if status.index is not None and status.index < len(script):
             utterance = script[status.index]
             label = screen.texts.get(utterance.target)
+        if self._marked_generation != (screen, screen.generation):
+            self._marked = None  # the text was rebuilt: the old labels are gone (maybe freed)
+        self._marked_generation = (screen, screen.generation)
         if self._marked is not None and self._marked is not label:
             self._marked.show_reading(None)
         if label is not None:
