@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -85,28 +84,12 @@ def synthesiser():
 @pytest.fixture(scope="session")
 def virtual_display() -> Iterator[str]:
     """Start Xvfb at 1920x1080 (the reference kiosk screen) and point DISPLAY at it."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.fail("Xvfb is not installed; run the README's test command (make test), "
-                    "which installs it")
-    read_fd, write_fd = os.pipe()
-    process = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        process.kill()
-        pytest.fail("Xvfb did not start")
+    from x11_tools import bare_xvfb
+
     previous = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = f":{number}"
-    yield os.environ["DISPLAY"]
-    process.terminate()
-    process.wait(timeout=10)
+    with bare_xvfb(1920, 1080) as display:
+        os.environ["DISPLAY"] = display
+        yield display
     if previous is None:
         os.environ.pop("DISPLAY", None)
     else:

@@ -181,3 +181,30 @@ def test_the_kiosk_does_not_obey_its_own_voice(engine, reader, tts):
     processor.own_words = lambda: "As motor neurons die, they stop sending messages."
     events = push_all(processor, utterance("stop", tts))
     assert accepted(events) == [] and "own voice" in events[-1].heard.reason
+
+
+# -- section titles by sound ---------------------------------------------------------------
+
+CHATTER = ["the weather is nice today", "could you pass me the water please",
+           "i think i will have some tea later", "my daughter is coming to visit on sunday"]
+
+
+def test_a_drug_name_written_as_other_words_is_matched_by_sound(engine, reader, tts):
+    """Whisper writes espeak-ng's "open riluzole" as "So, can we lose all"; its forced score
+    of "riluzole" is hopeless, but the sounds are near, and the section opens."""
+    Recogniser(engine).use(grammar_for(reader))
+    samples = np.frombuffer(spoken("open riluzole", tts), dtype="<i2").astype(np.float32) / 32768
+    encoded, frames = engine.encode(samples)
+    decision = engine.guided(encoded, frames, " So, can we lose all", no_speech=0.05)
+    assert decision.phrase == "open riluzole", decision
+    treating = next(e for e in reader.document.entries if "riluzole" in e.section.aliases)
+    assert grammar_for(reader).parse(decision.phrase).section_id == treating.section.id
+
+
+@pytest.mark.parametrize("screen", ["reader", "contents"])
+def test_chatter_is_not_taken_for_a_section_title(engine, ninds, tts, screen):
+    context = Context(screen, ninds, len(ninds.entries))
+    for text in CHATTER:
+        for voice in ("en-us+klatt2", "en-us+f2"):
+            events = listen(engine, context, utterance(text, tts, voice))
+            assert events and accepted(events) == [], (text, voice, events)

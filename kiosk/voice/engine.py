@@ -71,6 +71,11 @@ class Engine(ABC):
 
         With ``garbage`` the engine may also answer ``[unk]`` for other speech."""
 
+    def set_titles(self, titles: dict[str, str]) -> None:  # noqa: B027
+        """Which of the phrases name a section (phrase -> the section's id): long and
+        distinctive, so an engine may also match them by sound (Whisper does). Others
+        ignore this."""
+
     @abstractmethod
     def start(self) -> None:
         """Begin an utterance."""

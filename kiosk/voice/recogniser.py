@@ -124,6 +124,9 @@ class Recogniser:
                 self.engine.add_pronunciations(taught)
             self._taught |= unknown
         self.engine.set_phrases(phrases, garbage=not self.plain)
+        meanings = {p: grammar.parse(p) for p in phrases}
+        self.engine.set_titles({p: m.section_id for p, m in meanings.items()
+                                if m is not None and m.section_id})
         kept = set(getattr(self.engine, "phrases", phrases))
         wake = grammar.wake_word
         grammar.drop({p for p in grammar.meanings if (f"{wake} {p}" if wake else p) not in kept})
