@@ -16,7 +16,7 @@ WANTED = (
     "reader-scrolled-to-reading", "settings-reading", "voice-heard-stop", "voice-help",
     "numbers-contents", "dwell-ring", "scanning", "settings-yellow", "reader-opendyslexic",
     "idle-notice", "attract", "admin-pin", "admin", "fault-content-last-good",
-    "fault-speakers-lost",
+    "fault-speakers-lost", "help-voice-off",
     *(f"theme-{theme}-{screen}" for theme in ("dark", "light", "yellow")
       for screen in ("home", "contents", "reader", "help", "settings")),
 )
@@ -24,10 +24,10 @@ WANTED = (
 
 def main() -> int:
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:logging", "tests/test_gui_navigation.py",
+        [sys.executable, "-m", "pytest", "-q", "tests/test_gui_navigation.py",
          "tests/test_gui_reading.py", "tests/test_gui_voice.py", "tests/test_gui_numbers.py",
          "tests/test_gui_access.py", "tests/test_gui_settings.py",
-         "tests/test_gui_kiosk_mode.py", "tests/test_gui_faults.py"],
+         "tests/test_gui_kiosk_mode.py", "tests/test_gui_faults.py", "tests/test_gui_help.py"],
         cwd=ROOT,
     )
     if result.returncode != 0:
