@@ -10,7 +10,7 @@ TEST_WORKERS ?= 2
 # pytest-xdist workers for make test, each with its own virtual screen and window. Measured on
 # 2 cores: 2 workers 8 min, 3 workers 6.5 min but then real-time GUI tests miss their deadlines.
 
-.PHONY: setup run test test-fast lint bench soak screenshots check
+.PHONY: setup run test test-fast lint bench bench-people soak screenshots check
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -35,6 +35,10 @@ bench: setup
 	$(VENV)/bin/python bench/startup.py
 	$(VENV)/bin/python bench/speech.py
 	$(VENV)/bin/python bench/voice.py
+
+# Voice commands on recordings of real people (needs ../shared/voice-dev; about 20 minutes).
+bench-people: setup
+	$(VENV)/bin/python bench/voice_real.py
 
 soak: setup
 	$(VENV)/bin/python bench/soak.py
