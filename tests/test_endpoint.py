@@ -34,6 +34,7 @@ from kiosk.voice.endpoint import (
     frame_level,
 )
 from kiosk.voice.sources import FileMic, read_wav
+from kiosk.voice.vad import SileroDetector, WebrtcDetector, open_detector
 
 COMMANDS = ["stop", "next section", "table of contents", "what can i say", "open three", "yes"]
 
@@ -151,6 +152,53 @@ def test_speech_over_steady_noise_is_still_found(tts):
     ended_at = next(at for at, e in events if isinstance(e, Ended))
     assert lead + on < started_at < lead + on + 300
     assert lead + off - 150 < ended_at < lead + off + 600
+
+
+def level_dbfs(pcm: bytes) -> float:
+    return frame_level(pcm)
+
+
+@pytest.mark.parametrize("detector", ["silero"])
+@pytest.mark.parametrize("text", ["stop", "next section", "what can i say"])
+def test_a_command_with_loud_pink_noise_under_it_is_one_utterance(tts, detector, text):
+    """Pink noise only 10 dB below the voice, from well before the command to well after:
+    the command is delivered once, whole (what the recogniser hears covers the speech).
+    webrtcvad behind its noise floor fails this ("stop": nothing; "next section": cut),
+    see docs/notes-voice.md."""
+    speech = scaled(spoken(text, tts), -6)
+    on, off = speech_bounds(speech)
+    lead = 2000
+    noise_db = level_dbfs(speech[int(on * RATE / 1000) * 2:int(off * RATE / 1000) * 2]) - 10
+    pcm = mix(pink_noise(lead + len(speech) / 2 / RATE * 1000 + 1500, noise_db, seed=11),
+              silence(lead) + speech)
+    endpointer = Endpointer(detector=detector)
+    assert endpointer.detector.name == detector  # not a fallback
+    events = run(endpointer, pcm)
+    delivered = [(at, e) for at, e in events if isinstance(e, (Started, Ended))]
+    assert [type(e).__name__ for _, e in delivered] == ["Started", "Ended"], delivered
+    (started_at, started), (ended_at, _) = delivered
+    begins = started_at - len(started.pcm) / 2 / RATE * 1000
+    assert begins <= lead + on + 30, "the start of the command was cut off"
+    assert lead + off - 30 <= ended_at <= lead + off + 700, "the end came too soon or late"
+
+
+@pytest.mark.parametrize("noise", ["silence", "pink -40 dBFS", "pink -25 dBFS"])
+def test_silero_starts_nothing_on_silence_or_noise_alone(noise):
+    """Ten seconds without a voice: nothing is handed to the recogniser."""
+    if noise == "silence":
+        pcm = silence(10_000)
+    else:
+        pcm = pink_noise(10_000, float(noise.split()[1]), seed=9)
+    endpointer = Endpointer(detector="silero")
+    starts = [at for at, e in run(endpointer, pcm) if isinstance(e, Started)]
+    assert starts == [], f"{noise} started utterances at {starts} ms"
+
+
+def test_the_detector_is_chosen_by_name_and_an_unknown_name_says_which_exist():
+    assert isinstance(Endpointer().detector, WebrtcDetector)
+    assert isinstance(Endpointer(detector="silero").detector, SileroDetector)
+    with pytest.raises(ValueError, match="silero"):
+        open_detector("rnnoise")
 
 
 def test_speech_longer_than_max_ms_is_flagged_too_long(tts):

@@ -1,9 +1,10 @@
 """Finding where a spoken command starts and ends in the microphone stream (no Kivy here).
 
-webrtcvad marks each 30 ms frame as speech or not; an adaptive noise floor keeps steady
-noise (a fan, pink noise) from counting as speech. An utterance starts after a few voiced
-frames (with the audio just before it, so the first consonant is kept) and ends after a
-short silence, so a command is acted on as soon as the speaker stops.
+A speech detector (kiosk/voice/vad.py: webrtcvad behind an adaptive noise floor by
+default, or Silero VAD) marks each 30 ms frame as speech or not. An utterance starts after a
+few voiced frames (with the audio just before it, so the first consonant is kept) and ends
+after a short silence, so a command is acted on as soon as the speaker stops. The running
+noise floor (``floor_db``) is kept whichever detector decides.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-import webrtcvad
 
 from kiosk.voice.engine import SAMPLE_RATE
+from kiosk.voice.vad import SpeechDetector, WebrtcDetector, open_detector
 
 FRAME_MS = 30
 FRAME_SAMPLES = SAMPLE_RATE * FRAME_MS // 1000
@@ -59,15 +60,23 @@ def frame_level(frame: bytes) -> float:
 
 
 class Endpointer:
-    """Turns 30 ms frames into Started / Audio / Ended events."""
+    """Turns 30 ms frames into Started / Audio / Ended events.
+
+    ``detector`` decides which frames are speech: a :class:`SpeechDetector`, or the name of
+    one ("webrtc", the default, which uses ``aggressiveness`` and ``margin_db``, or
+    "silero"; bench/endpoint.py compares them)."""
 
     def __init__(self, aggressiveness: int = 3, start_frames: int = 3, end_ms: int = 270,
-                 preroll_ms: int = 300, max_ms: int = 6000, margin_db: float = 6.0) -> None:
-        self._vad = webrtcvad.Vad(aggressiveness)
+                 preroll_ms: int = 300, max_ms: int = 6000, margin_db: float = 6.0,
+                 detector: SpeechDetector | str = "webrtc") -> None:
+        if detector == "webrtc":
+            detector = WebrtcDetector(aggressiveness, margin_db)
+        elif isinstance(detector, str):
+            detector = open_detector(detector)
+        self.detector: SpeechDetector = detector
         self._start_frames = start_frames
         self._end_frames = max(1, end_ms // FRAME_MS)
         self._max_frames = max_ms // FRAME_MS
-        self._margin_db = margin_db
         self._preroll: deque[bytes] = deque(maxlen=max(1, preroll_ms // FRAME_MS))
         self._recent: deque[bool] = deque(maxlen=start_frames + 1)
         self.floor_db = -60.0
@@ -103,20 +112,18 @@ class Endpointer:
         self.floor_db += (quietest - self.floor_db) * 0.2
 
     def is_voiced(self, frame: bytes, level_db: float) -> bool:
-        """Speech by webrtcvad and clearly above the noise floor.
+        """Speech by the detector (never during the first 300 ms, which teach the floor).
 
         The floor is learnt from the first frames, and never sits below the quietest frame
-        of the last 1.5 s, so steady noise (a fan, a room) does not count as speech."""
+        of the last 1.5 s. The detector hears every frame, as a stream."""
         self._levels.append(level_db)
         if self._learning > 0:
             self._learning -= 1
             self.floor_db = min(self._levels) if len(self._levels) > 1 else level_db
+            self.detector.is_speech(frame, level_db, self.floor_db)
             return False
         self.floor_db = max(self.floor_db, min(self._levels))
-        if level_db < self.floor_db + self._margin_db or level_db < -65:
-            voiced = False
-        else:
-            voiced = self._vad.is_speech(frame, SAMPLE_RATE)
+        voiced = self.detector.is_speech(frame, level_db, self.floor_db)
         # the floor follows quiet frames quickly and loud ones slowly
         rate = 0.05 if level_db < self.floor_db else (0.002 if voiced else 0.01)
         self.floor_db += (level_db - self.floor_db) * rate
