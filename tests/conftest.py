@@ -59,18 +59,42 @@ ENGINE_TESTS = frozenset({
     "test_doctor.py::test_on_a_terminal_a_level_bar_moves",
     "test_doctor.py::test_voices_work_and_an_unknown_voice_is_named",
     "test_doctor.py::test_recogniser_reports_the_engine",
+    # kiosk check and kiosk run make sure the configured voice is installed (pyttsx3)
+    "test_cli.py::test_check_passes_on_the_shipped_content",
+    "test_cli.py::test_check_lists_every_broken_file_and_exits_non_zero",
+    "test_cli.py::test_check_reports_a_bad_configuration_key",
+    "test_cli.py::test_import_writes_a_draft_that_loads",
+    "test_cli.py::test_check_reports_a_broken_pronunciation_lexicon",
+    "test_cli.py::test_check_refuses_a_voice_that_is_not_installed",
+    "test_cli.py::test_options_without_a_verb_are_the_run_verbs",
+    "test_cli.py::test_the_no_display_hint_names_the_command_as_it_can_be_typed",
+    "test_licence.py::test_kiosk_mode_check_reminds_that_webmd_needs_permission",
+    "test_licence.py::test_a_home_install_is_not_reminded",
+    "test_logs.py::test_a_warning_is_printed_once_on_stderr_after_the_speech_engine_starts",
 })
 """Single tests elsewhere that run an engine (directly or through a ``kiosk`` command)."""
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark ``engine`` the tests that run a real speech engine (see the lists above)."""
+    """Mark ``engine`` the tests that run a real speech engine (see the lists above). A name
+    in ENGINE_TESTS whose file was collected but which no longer exists stops the run, so a
+    renamed test cannot slip into the fast tier unnoticed."""
+    seen: set[str] = set()
+    files: set[str] = set()
     for item in items:
         path = Path(str(item.fspath))
         test = f"{path.name}::{getattr(item, 'originalname', item.name)}"
+        seen.add(test)
+        files.add(path.name)
         if (ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
                 or path.stem in ENGINE_MODULES or test in ENGINE_TESTS):
             item.add_marker(pytest.mark.engine)
+    if config.getoption("keyword") or config.getoption("deselect"):
+        return  # a partial collection (-k, --deselect) need not name every listed test
+    stale = sorted(t for t in ENGINE_TESTS if t.split("::")[0] in files and t not in seen)
+    if stale:
+        raise pytest.UsageError(f"tests/conftest.py ENGINE_TESTS names tests that no longer "
+                                f"exist: {', '.join(stale)}")
 
 
 @pytest.fixture(scope="session")

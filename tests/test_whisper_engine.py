@@ -127,6 +127,8 @@ def test_people_saying_commands_are_understood(engine, reader, name, meaning):
 def test_other_words_and_noise_are_rejected_with_a_reason(engine, reader, name):
     events = listen(engine, reader, clip(name))
     assert accepted(events) == []
+    if name != "sc_silence_3469":  # (noise may never start an utterance at all: fine too)
+        assert events, "the word never reached the engine, so its rejection was not tested"
     assert all(e.heard.reason for e in events)
 
 

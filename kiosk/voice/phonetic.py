@@ -54,6 +54,10 @@ class SoundIndex:
         self.pronouncer = pronouncer or Pronouncer(os.devnull)
         self._sounds: dict[str, Sound] = {}
 
+    def __len__(self) -> int:
+        """How many texts' sounds are kept."""
+        return len(self._sounds)
+
     def sound(self, text: str) -> Sound:
         """``text``'s sounds (its words' first pronunciations; words with none are left
         out)."""

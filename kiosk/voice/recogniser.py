@@ -54,10 +54,11 @@ class Heard:
 def open_engine(kind: str = "auto", models_dir: Path | None = None) -> tuple[Engine, list[str]]:
     """The engine to use and notes on the choice (e.g. why Vosk was not used).
 
-    ``kind``: one of ``models.ENGINES``: auto (Whisper when its model package is installed,
-    else Vosk when a usable model is in ``models_dir``, else PocketSphinx), whisper, vosk or
-    pocketsphinx; an engine that cannot load falls back to the next. Raises EngineError only
-    when no engine at all can be loaded."""
+    ``kind``: one of ``config.VOICE_ENGINES``: auto (Vosk when a usable model is in
+    ``models_dir``, else PocketSphinx; Whisper first once ``models.WHISPER_FIRST`` holds
+    "auto"), whisper (then Vosk, then PocketSphinx), vosk or pocketsphinx; an engine that
+    cannot load falls back to the next. Raises EngineError only when no engine at all can
+    be loaded."""
     from kiosk.voice import models
 
     models_dir = models_dir or models.MODELS_DIR

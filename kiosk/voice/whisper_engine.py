@@ -52,7 +52,11 @@ WEIGHTS = {"per_token": 0.299, "margin": 0.087, "first": 0.589, "no_speech": -0.
 """Evidence that the best phrase was said (see :func:`evidence`), weighed by a logistic
 regression fitted on the development speakers of bench/voice_real.py (clean and noisy)."""
 BIAS = 2.228
+"""The logistic regression's intercept (fitted with ``WEIGHTS``)."""
 ACCEPT_SCORE = 0.5
+"""Accept when bias + weighted evidence exceeds this: on the development speakers the
+highest share of commands right with at most 5 % false activations on other words in
+clean, pink-noise and recorded-noise conditions, and none on background noise."""
 SOUND_ACCEPT = 0.4
 """A section title (alone or after "open"/"go to") the decision rejected is still accepted
 when the transcript sounds this near it (:mod:`kiosk.voice.phonetic`: 0 same, 1 unlike)
@@ -64,9 +68,9 @@ three espeak-ng voices: 52 titles right by sound, none wrong, no chatter nearer 
 SOUND_LEAD = 0.1
 SOUND_MIN_PHONES = 8
 """Only phrases this long (in phones) are matched by sound; the transcript needs half."""
-"""Accept when bias + weighted evidence exceeds this: on the development speakers the
-highest share of commands right with at most 5 % false activations on other words in
-clean, pink-noise and recorded-noise conditions, and none on background noise."""
+CACHE_LIMIT = 20_000
+"""Tokens and sounds are cached per text, free transcripts included; past this many the
+cache starts afresh, so a kiosk listening all day does not grow."""
 
 _THREADS = max(1, min(2, os.cpu_count() or 1))
 
@@ -368,6 +372,8 @@ class WhisperEngine(Engine):
     def _tokens_of(self, text: str) -> list[int]:
         tokens = self._tokens.get(text)
         if tokens is None:
+            if len(self._tokens) >= CACHE_LIMIT:  # free transcripts too: keep it bounded
+                self._tokens.clear()
             tokens = self._tokenizer.encode(text)
             self._tokens[text] = tokens
         return tokens
@@ -417,8 +423,8 @@ class WhisperEngine(Engine):
         (titles of other sections, or any other phrase); None when nothing is long enough."""
         from kiosk.voice.phonetic import SoundIndex
 
-        if self._sounds is None:
-            self._sounds = SoundIndex()
+        if self._sounds is None or len(self._sounds) >= CACHE_LIMIT:
+            self._sounds = SoundIndex()  # (it keeps what it heard too: start afresh)
         if len(self._sounds.sound(heard)) < SOUND_MIN_PHONES // 2:
             return None
         near = self._sounds.nearest(heard, self.phrases, SOUND_MIN_PHONES)
