@@ -312,3 +312,61 @@ def test_level_meter_moves_with_speech_and_rests_in_silence(pilot, said):
     pilot.frames(10)
     assert max(levels) > 0.4
     assert pilot.app.voice_level < 0.1
+
+
+PEOPLE = Path(__file__).resolve().parent / "data" / "voice"
+"""Recordings of real people (credits in tests/data/voice/CREDITS)."""
+
+
+def test_real_people_drive_the_reader_through_the_whisper_engine(pilot):
+    """The Whisper engine in the real app, on recordings of real people: "three" opens
+    section 3, "down" scrolls, another word ("happy") does nothing, and "stop" stops the
+    reading. (The other tests here speak with espeak-ng through the default engine.)"""
+    import threading
+
+    from kiosk.speech.narrator import State
+    from kiosk.voice.recogniser import Recogniser, open_engine
+
+    voice_ready(pilot)
+    app = pilot.app
+    processor = app.voice.listener.processor
+    usual = processor.recogniser
+    engine, _notes = open_engine("whisper")
+    assert engine.name == "whisper"
+    swapped = threading.Event()
+
+    def use(recogniser) -> None:
+        processor.recogniser = recogniser
+        swapped.set()
+
+    app.voice.listener.call(lambda: use(Recogniser(engine)))  # on the listener's thread
+    try:
+        assert swapped.wait(10), "the listener took the Whisper engine"
+        app.go("open_document", document_id=app.navigator.library.documents[0].id)
+        app.go("open_section", number=1)
+        pilot.frames(3)
+        assert pilot.screen == "reader"
+
+        say(pilot, PEOPLE / "fsdd_three_3_lucas_38.wav", lambda: pilot.view.section_number == 3)
+        scroll = app.manager.current_screen.ids.scroll
+        assert scroll.scroll_y == 1.0
+        say(pilot, PEOPLE / "sc_down_95ba4996_nohash_1.wav", lambda: scroll.scroll_y < 1.0)
+
+        heard, decoded = len(app.voice.heard), app.voice.utterances
+        say(pilot, PEOPLE / "sc_happy_happy_8494fba8_nohash_0.wav")
+        wait_until(pilot, lambda: app.voice.utterances > decoded, 5, "the other word decoded")
+        pilot.frames(5)
+        assert len(app.voice.heard) == heard and pilot.view.section_number == 3
+
+        narrator = app.reading.narrator
+        pilot.tap("Read aloud")
+        wait_until(pilot, lambda: narrator.status().state is State.READING, 5, "reading")
+        say(pilot, PEOPLE / "sc_stop_ffb86d3c_nohash_3.wav",
+            lambda: narrator.status().state is State.IDLE)
+        assert "Stopped" in app.heard_caption
+    finally:
+        app.reading.stop()
+        swapped.clear()
+        app.voice.listener.call(lambda: use(usual))
+        swapped.wait(10)
+        engine.close()
