@@ -75,11 +75,14 @@ def check_display(env: dict[str, str] | None = None) -> Result:
     env = dict(os.environ) if env is None else env
     display, wayland = env.get("DISPLAY", ""), env.get("WAYLAND_DISPLAY", "")
     if not display and not wayland:
+        from kiosk.__main__ import command_name  # as the person can type it here
+
         return Result("display", FAIL,
                       "No screen: neither DISPLAY nor WAYLAND_DISPLAY is set, so the kiosk's "
                       "window has nowhere to appear (this shell is not in a desktop session).",
                       "Run the kiosk (and this check) from the kiosk's desktop session, or "
-                      "set DISPLAY=:0; to try it without a screen: xvfb-run -a kiosk run")
+                      f"set DISPLAY=:0; to try it without a screen: xvfb-run -a "
+                      f"{command_name()} run")
     if display:
         answered, detail = _x_answers(display, env)
         if answered is None and wayland:
