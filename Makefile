@@ -36,7 +36,8 @@ bench: setup
 	$(VENV)/bin/python bench/speech.py
 	$(VENV)/bin/python bench/voice.py
 
-# Voice commands on recordings of real people (needs ../shared/voice-dev; about 20 minutes).
+# Voice commands on recordings of real people (about 20 minutes; the recordings are not in the
+# repository: bench/voice_real.py says where it looks and takes --data). Not part of make test.
 bench-people: setup
 	$(VENV)/bin/python bench/voice_real.py
 

@@ -35,8 +35,9 @@ SILERO_CONTEXT = 64
 
 SILERO_THRESHOLD = 0.3
 """Speech probability that starts speech (Silero's own default is 0.5). Chosen on the
-development speakers of ../shared/voice-dev: at 0.5, 19 of 139 clean words never reached
-it, at 0.3, 4; stretches of noise alone reached 0.3 in 1 of 429 clips."""
+development speakers of the real recordings bench/endpoint.py measures on: at 0.5, 19 of
+139 clean words never reached it, at 0.3, 4; stretches of noise alone reached 0.3 in 1 of
+429 clips."""
 
 
 class SpeechDetector(Protocol):
