@@ -97,6 +97,12 @@ def pytest_collection_modifyitems(config, items) -> None:
                                 f"exist: {', '.join(stale)}")
 
 
+@pytest.fixture(scope="module")
+def tts(tmp_path_factory) -> Path:
+    """One folder of espeak-ng phrases for the whole module (voice_tools.say writes there)."""
+    return tmp_path_factory.mktemp("tts")
+
+
 @pytest.fixture(scope="session")
 def synthesiser():
     """The kiosk's own speech synthesiser (pyttsx3 driving espeak-ng), shared by the session."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,12 +36,6 @@ from kiosk.voice.sources import FileMic, read_wav
 from kiosk.voice.vad import SileroDetector, WebrtcDetector, open_detector
 
 COMMANDS = ["stop", "next section", "table of contents", "what can i say", "open three", "yes"]
-
-
-@pytest.fixture(scope="module")
-def tts(tmp_path_factory) -> Path:
-    """One folder of espeak-ng phrases for the whole module."""
-    return tmp_path_factory.mktemp("tts")
 
 
 def run(endpointer: Endpointer, pcm: bytes) -> list[tuple[float, object]]:

@@ -34,11 +34,6 @@ def listing(folder: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def tts(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("tts")
-
-
-@pytest.fixture(scope="module")
 def reader_run(tts, tmp_path_factory):
     """One `kiosk hear --document ninds-als` over commands, then chatter, run in an empty
     folder (to see that it writes nothing there)."""

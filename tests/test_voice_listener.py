@@ -49,11 +49,6 @@ def engine():
 
 
 @pytest.fixture(scope="module")
-def tts(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("tts")
-
-
-@pytest.fixture(scope="module")
 def ninds():
     return load_library(ROOT / "content").get("ninds-als")
 

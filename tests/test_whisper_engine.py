@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,11 +36,6 @@ def engine():
     engine, notes = open_engine("whisper")
     assert engine.name == "whisper", notes
     return engine
-
-
-@pytest.fixture(scope="module")
-def tts(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("tts")
 
 
 @pytest.fixture(scope="module")
