@@ -245,35 +245,29 @@ def test_no_microphone_at_start_is_said_plainly_and_logged_once(pilot, monkeypat
     log gets what PortAudio said once, not on each try every few seconds, and one line when
     the microphone works."""
     from test_gui_reading import wait_until
+    from voice_tools import another_voice
 
     from kiosk.ui import voice as voice_module
-    from kiosk.ui.voice import NO_MIC, VoiceController
+    from kiosk.ui.voice import NO_MIC
     from kiosk.voice.sources import FileMic
 
     monkeypatch.setattr(voice_module, "MIC_RETRY_SECONDS", 0.2)
     app = pilot.app
-    working = app.voice
     mic = UnpluggedMic(FileMic([], speed=1.0))
-    try:
-        with caplog.at_level(logging.INFO, logger="kiosk"):
-            app.voice = VoiceController(app, mic)
-            wait_until(pilot, lambda: app.voice_state == "unavailable", 20, "voice unavailable")
-            assert app.notice.text == NO_MIC
-            assert "(" not in app.notice.text and "device" not in app.notice.text.lower()
-            pilot.screenshot("fault-no-microphone")
-            wait_until(pilot, lambda: mic.tries >= 5, 5, "four more tries")
-            lines = fault_lines(caplog, "microphone")
-            assert len(lines) == 1, lines
-            assert lines[0][0] == "WARNING"
-            assert lines[0][1].startswith("microphone unavailable: No microphone could be "
-                                          "opened (")
-
-            mic.plugged = True
-            wait_until(pilot, lambda: app.voice.mic_ok, 5, "the microphone plugged in")
+    with caplog.at_level(logging.INFO, logger="kiosk"), another_voice(pilot, mic):
+        wait_until(pilot, lambda: app.voice_state == "unavailable", 20, "voice unavailable")
+        assert app.notice.text == NO_MIC
+        assert "(" not in app.notice.text and "device" not in app.notice.text.lower()
+        pilot.screenshot("fault-no-microphone")
+        wait_until(pilot, lambda: mic.tries >= 5, 5, "four more tries")
         lines = fault_lines(caplog, "microphone")
-        assert len(lines) == 2, lines
-        assert lines[1][0] == "INFO" and lines[1][1].startswith("microphone works again after")
-    finally:
-        app.voice.close()
-        app.voice = working
-        working._set_state(working._listening_state())
+        assert len(lines) == 1, lines
+        assert lines[0][0] == "WARNING"
+        assert lines[0][1].startswith("microphone unavailable: No microphone could be "
+                                      "opened (")
+
+        mic.plugged = True
+        wait_until(pilot, lambda: app.voice.mic_ok, 5, "the microphone plugged in")
+        lines = fault_lines(caplog, "microphone")
+    assert len(lines) == 2, lines
+    assert lines[1][0] == "INFO" and lines[1][1].startswith("microphone works again after")

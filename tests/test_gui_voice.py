@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_gui_reading import wait_until
+from voice_tools import another_voice
 
 pytestmark = pytest.mark.gui
 
@@ -209,32 +210,24 @@ ECHO_SECONDS = 25
 
 
 def test_no_microphone_says_voice_is_unavailable_and_touch_still_works(pilot):
-    from kiosk.ui.voice import VoiceController
     from kiosk.voice.sources import DeviceMic
 
     voice_ready(pilot)
     app = pilot.app
-    working = app.voice
     # a microphone device that does not exist: the real sounddevice path fails to open it
-    app.voice = VoiceController(app, DeviceMic("no such microphone"))
-    try:
+    with another_voice(pilot, DeviceMic("no such microphone")):
         wait_until(pilot, lambda: app.voice_state == "unavailable", 20, "voice unavailable")
         assert "Voice commands are not available" in app.notice.text
         assert "Touch, keys and switches still work" in app.notice.text
         assert app.voice_state_text == "Voice unavailable"
         pilot.tap("Help")
         assert pilot.screen == "help"
-    finally:
-        app.voice.close()
-        app.voice = working
-        working._set_state(working._listening_state())
 
 
 def test_a_recogniser_that_fails_to_load_is_shown_and_logged(pilot, monkeypatch, caplog):
     """Loading happens on a background thread after Home is shown; a failure there (a
     damaged model, too little memory, any engine) must reach the visitor and the log."""
     import kiosk.voice.recogniser as recogniser
-    from kiosk.ui.voice import VoiceController
 
     def damaged(kind="auto", models_dir=None):
         raise RuntimeError("the acoustic model is damaged")
@@ -242,9 +235,7 @@ def test_a_recogniser_that_fails_to_load_is_shown_and_logged(pilot, monkeypatch,
     voice_ready(pilot)
     monkeypatch.setattr(recogniser, "open_engine", damaged)
     app = pilot.app
-    working = app.voice
-    app.voice = VoiceController(app, working.source)
-    try:
+    with another_voice(pilot, app.voice.source):
         wait_until(pilot, lambda: app.voice_state == "unavailable", 10, "voice unavailable")
         assert app.voice_state_text == "Voice unavailable"
         assert "Voice commands are not available" in app.notice.text
@@ -255,10 +246,6 @@ def test_a_recogniser_that_fails_to_load_is_shown_and_logged(pilot, monkeypatch,
         assert logged and logged[0].exc_info, "the failure and its traceback must be logged"
         pilot.tap("Help")
         assert pilot.screen == "help"
-    finally:
-        app.voice.close()
-        app.voice = working
-        working._set_state(working._listening_state())
 
 
 def test_a_hung_recogniser_is_reported_and_choices_made_meanwhile_hold(pilot, monkeypatch):
@@ -268,7 +255,6 @@ def test_a_hung_recogniser_is_reported_and_choices_made_meanwhile_hold(pilot, mo
 
     import kiosk.ui.voice as ui_voice
     import kiosk.voice.recogniser as recogniser
-    from kiosk.ui.voice import VoiceController
     from kiosk.voice.modes import Mode
 
     voice_ready(pilot)
@@ -281,24 +267,20 @@ def test_a_hung_recogniser_is_reported_and_choices_made_meanwhile_hold(pilot, mo
     monkeypatch.setattr(recogniser, "open_engine", hung)
     monkeypatch.setattr(ui_voice, "LOAD_TIMEOUT_SECONDS", 1.0)
     app = pilot.app
-    working = app.voice
-    app.voice = VoiceController(app, working.source)
     try:
-        assert app.voice_state == "loading"
-        wait_until(pilot, lambda: app.voice_state == "unavailable", 10, "voice unavailable")
-        assert "Voice commands are not available" in app.notice.text
-        assert "still loading" in app.voice.problem
-        app.voice.set_mode(Mode.OFF)  # the visitor turns voice off while it still loads
-        assert app.voice_state == "off"
-        release.set()  # it loads after all: voice starts, in the mode chosen meanwhile
-        wait_until(pilot, lambda: app.voice.listener is not None, 20, "listener")
-        assert app.voice.listener.processor.mode is Mode.OFF
-        assert app.voice_state == "off"
+        with another_voice(pilot, app.voice.source):
+            assert app.voice_state == "loading"
+            wait_until(pilot, lambda: app.voice_state == "unavailable", 10, "voice unavailable")
+            assert "Voice commands are not available" in app.notice.text
+            assert "still loading" in app.voice.problem
+            app.voice.set_mode(Mode.OFF)  # the visitor turns voice off while it still loads
+            assert app.voice_state == "off"
+            release.set()  # it loads after all: voice starts, in the mode chosen meanwhile
+            wait_until(pilot, lambda: app.voice.listener is not None, 20, "listener")
+            assert app.voice.listener.processor.mode is Mode.OFF
+            assert app.voice_state == "off"
     finally:
         release.set()
-        app.voice.close()
-        app.voice = working
-        working._set_state(working._listening_state())
 
 
 def test_level_meter_moves_with_speech_and_rests_in_silence(pilot, said):

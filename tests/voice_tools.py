@@ -7,6 +7,7 @@ says otherwise. Nothing is kept outside the test's own tmp_path.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -154,3 +155,20 @@ def write_wav(path: Path, values: np.ndarray, rate: int, channels: int = 1,
             data = np.asarray(values, dtype=np.int16).tobytes()
         wav.writeframes(data)
     return path
+
+
+@contextlib.contextmanager
+def another_voice(pilot, source):
+    """The app listens through a new VoiceController on ``source`` during the block (a
+    missing microphone, a recogniser that fails); the usual one is put back afterwards."""
+    from kiosk.ui.voice import VoiceController
+
+    app = pilot.app
+    working = app.voice
+    app.voice = VoiceController(app, source)
+    try:
+        yield app.voice
+    finally:
+        app.voice.close()
+        app.voice = working
+        working._set_state(working._listening_state())
