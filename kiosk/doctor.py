@@ -188,7 +188,6 @@ def check_audio_output(settings: Settings, settle_s: float = 0.3) -> Result:
     silent = "The kiosk will run silent and highlight the text at reading pace."
     kind = OUTPUT_KINDS.get(settings.audio_output, "auto")
     sink, reason = audio.open_output(kind)
-    said = f" The sound library said: {sink.detail}" if sink.detail else ""
     try:
         if sink.audible:
             sink.start(lambda _frames: None)
@@ -198,9 +197,9 @@ def check_audio_output(settings: Settings, settle_s: float = 0.3) -> Result:
                               f"Reading aloud plays through {sink.name}, about "
                               f"{sink.latency_ms:.0f} ms behind the highlight.")
             reason = sink.failed
-            said = f" The sound library said: {sink.detail}" if sink.detail else ""
     finally:
         sink.close()
+    said = f" The sound library said: {sink.detail}" if sink.detail else ""
     if reason == audio.SOUND_OFF:
         return Result("sound output", WARN,
                       f"Sound is switched off in the configuration (audio_output: none). "

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kiosk.ui.highlight import escape
+
 
 class Style(StrEnum):
     """How a block of Help is drawn."""
@@ -96,11 +98,6 @@ VOICE_WAYS = (
     "button wears a large number; say the number to choose its button. \u201cHide numbers\u201d "
     "takes them away.",
 )
-
-
-def escape(text: str) -> str:
-    """``text`` shown as it is, not read as Kivy markup."""
-    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
 
 def command_line(label: str, phrases: list[str]) -> str:

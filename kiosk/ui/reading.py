@@ -249,8 +249,9 @@ class ReadingController:
         self._update_labels(self.narrator.status().state)
         if reason is not None:
             self.app.say_notice(reason)
-        elif was_silent:  # (said aloud unless the speakers keep coming back and failing)
-            self.app.say_notice(SOUND_BACK, speak=self.sound_fault.recovered(sink.name))
+        elif was_silent:  # said aloud, unless the speakers keep coming back and failing
+            flapping = self.sound_fault.active and not self.sound_fault.recovered(sink.name)
+            self.app.say_notice(SOUND_BACK, speak=not flapping)
 
     def _watch_output(self, _dt: float) -> None:
         """The speakers went away: say so (the text goes on being marked at reading pace).
@@ -262,8 +263,6 @@ class ReadingController:
             self._told_no_sound = True
             self._update_labels(self.narrator.status().state)
             self.app.say_notice(self.no_sound)
-        if not self.no_sound and sink.audible:
-            self.sound_fault.recovered(sink.name)
         if not self.no_sound or self.reopen is None:
             return
         now = Clock.get_boottime()
