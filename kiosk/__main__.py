@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.command import command_name, on_a_virtual_screen
 from kiosk.config import VOICE_ENGINES
 
 STARTED = time.perf_counter()
@@ -146,37 +146,6 @@ def _verb(verbs, name: str, summary: str, description: str) -> argparse.Argument
     return verbs.add_parser(name, help=summary, description=description)
 
 
-def command_name() -> str:
-    """This program as the person can type it here: ``kiosk`` when that is on PATH, else
-    the path they ran (``.venv/bin/kiosk`` after make run), or ``python main.py`` /
-    ``python -m kiosk`` with the Python that runs it."""
-    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("kiosk")
-    if script.name == "__main__.py":
-        return f"{_typed(Path(sys.executable))} -m kiosk"
-    if script.suffix == ".py":
-        return f"{_typed(Path(sys.executable))} {_typed(script, run=False)}"
-    on_path = shutil.which(script.name)
-    if on_path and Path(on_path).resolve() == script.resolve():
-        return script.name
-    return _typed(script)
-
-
-def _typed(path: Path, run: bool = True) -> str:
-    """A path as short as it can be typed from the current folder (``./name`` for a
-    program to ``run`` from here)."""
-    if path.name.startswith("python") and len(path.parts) > 1:
-        on_path = shutil.which(path.name)
-        if on_path and Path(on_path).absolute() == path.absolute():  # (a venv's python
-            return path.name                                          # links to another)
-    try:
-        relative = Path(os.path.relpath(path.absolute()))
-    except ValueError:  # another drive (Windows)
-        return str(path)
-    if relative.parts and relative.parts[0] == "..":
-        return str(path.absolute())
-    return str(relative) if len(relative.parts) > 1 or not run else f"./{relative}"
-
-
 def _settings(args: argparse.Namespace, voice: bool = False):
     """The configuration with the command line's overrides; with ``voice``, an unknown
     voice is reported among its problems and the default voice used."""
@@ -216,7 +185,7 @@ def _run(args: argparse.Namespace) -> int:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         print("kiosk: no DISPLAY or WAYLAND_DISPLAY is set, so the window may not be visible. "
               "Start it from the kiosk's desktop session, or on a virtual screen with "
-              f"`xvfb-run -a {command_name()} run`.", file=sys.stderr)
+              f"`{on_a_virtual_screen()}`.", file=sys.stderr)
     from kiosk.ui import prepare_kivy
 
     # kiosk mode covers the screen, unless --windowed asks for a window (trying a set-up)
@@ -231,7 +200,7 @@ def _run(args: argparse.Namespace) -> int:
             raise RuntimeError("no window could be opened")
     except Exception as error:  # noqa: BLE001 - no display, missing GL: say so plainly
         print(f"kiosk: cannot open the display ({error}). Is a screen attached, or DISPLAY "
-              f"set? For a virtual screen run: xvfb-run -a {command_name()} run",
+              f"set? For a virtual screen run: {on_a_virtual_screen()}",
               file=sys.stderr)
         return 2
     mic = None

@@ -35,6 +35,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import TextIO
 
+from kiosk.command import on_a_virtual_screen
 from kiosk.config import Settings, config_path
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -75,14 +76,11 @@ def check_display(env: dict[str, str] | None = None) -> Result:
     env = dict(os.environ) if env is None else env
     display, wayland = env.get("DISPLAY", ""), env.get("WAYLAND_DISPLAY", "")
     if not display and not wayland:
-        from kiosk.__main__ import command_name  # as the person can type it here
-
         return Result("display", FAIL,
                       "No screen: neither DISPLAY nor WAYLAND_DISPLAY is set, so the kiosk's "
                       "window has nowhere to appear (this shell is not in a desktop session).",
                       "Run the kiosk (and this check) from the kiosk's desktop session, or "
-                      f"set DISPLAY=:0; to try it without a screen: xvfb-run -a "
-                      f"{command_name()} run")
+                      f"set DISPLAY=:0; to try it without a screen: {on_a_virtual_screen()}")
     if display:
         answered, detail = _x_answers(display, env)
         if answered is None and wayland:
