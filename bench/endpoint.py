@@ -1,6 +1,6 @@
 """End-pointing alone on real people's words in noise: every speech detector side by side.
 
-The clips and their noisy mixes are exactly those of bench/voice_real.py (``load_items``,
+The clips and their noisy mixes are exactly those of bench/voice_real.py (``recordings``,
 ``noisy``, the same seeds), framed as ``kiosk hear`` frames them (``hear.LEAD_SILENCE_S``
 of silence before, ``hear.TAIL_SILENCE_S`` after), and again with the noise already on
 for ``STEADY_S`` before the word (no digital silence: the noise floor has settled). No
@@ -41,14 +41,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from voice_data import active_rms, pink_noise  # noqa: E402
+from voice_data import active_rms  # noqa: E402
 from voice_real import (  # noqa: E402
     CONDITIONS,
     DATA,
     PAD_S,
-    babble_track,
-    load_items,
+    log,
     noisy,
+    recordings,
 )
 
 from kiosk.voice.endpoint import FRAME_BYTES, FRAME_MS, Ended, Endpointer, Started  # noqa: E402
@@ -59,10 +59,6 @@ SPEECH_DB = 20.0
 TOLERANCE_MS = 50.0
 GAP_MS = 100
 STEADY_S = 2.0
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def word_bounds(audio: np.ndarray) -> tuple[float, float]:
@@ -202,15 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=1, help="only every Nth clip (quick look)")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args(argv)
-    if not (args.data / "manifest.tsv").is_file():
-        print(f"No recordings at {args.data} (see bench/voice_real.py).", file=sys.stderr)
-        return 2
-    items = load_items(args.data)[:: args.every]
-    log(f"{len(items)} clips")
-    rng = np.random.default_rng(7)  # as bench/voice_real.py
-    noises = {"pink": pink_noise(60.0),
-              "recorded": [i["audio"] for i in items if i["label"] == "_silence"],
-              "babble": babble_track(items, rng)}
+    items, noises, rng = recordings(args.data, args.every)  # the same mixes as voice_real
     rows: list[dict] = []
     for steady in (False, True):
         for detector in args.detectors.split(","):

@@ -130,6 +130,22 @@ def babble_track(items: list[dict], rng: np.random.Generator, seconds: float = 1
     return out / np.sqrt(np.mean(out ** 2))
 
 
+def recordings(data: Path, every: int = 1) -> tuple[list[dict], dict, np.random.Generator]:
+    """Every ``every``-th clip of ``data`` and the noises mixed under them (pink, the
+    recorded noise clips, babble), with the random generator the mixes go on with; exits
+    with a message when the recordings are not there."""
+    if not (data / "manifest.tsv").is_file():
+        print(f"No recordings at {data} (see bench/voice_real.py's doc).", file=sys.stderr)
+        raise SystemExit(2)
+    items = load_items(data)[::every]
+    log(f"{len(items)} clips")
+    rng = np.random.default_rng(7)
+    noises = {"pink": pink_noise(60.0),
+              "recorded": [i["audio"] for i in items if i["label"] == "_silence"],
+              "babble": babble_track(items, rng)}
+    return items, noises, rng
+
+
 def noisy(item: dict, condition: str, noises: dict, rng: np.random.Generator) -> bytes:
     if condition == "clean":
         samples, _end = mix(item["audio"], noises["pink"], 40.0, LEVEL_DBFS, PAD_S, rng)
@@ -235,15 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="save every file's result here (JSON)")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args(argv)
-    if not (args.data / "manifest.tsv").is_file():
-        print(f"No recordings at {args.data} (see the module's doc).", file=sys.stderr)
-        return 2
-    items = load_items(args.data)[:: args.every]
-    log(f"{len(items)} clips")
-    rng = np.random.default_rng(7)
-    noises = {"pink": pink_noise(60.0),
-              "recorded": [i["audio"] for i in items if i["label"] == "_silence"],
-              "babble": babble_track(items, rng)}
+    items, noises, rng = recordings(args.data, args.every)
     library = load_library(ROOT / "content")
     document = library.documents[0]
     context = screen_context("reader", document, len(library.documents))
