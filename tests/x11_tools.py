@@ -73,18 +73,14 @@ class _XImage(ctypes.Structure):
 
 def screen_pixels(display: str) -> np.ndarray:
     """What the whole X screen shows, as rows of (red, green, blue), top row first."""
-    xlib = ctypes.CDLL("libX11.so.6")
-    xlib.XOpenDisplay.restype = ctypes.c_void_p
-    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    xlib.XDefaultScreen.argtypes = [ctypes.c_void_p]
-    xlib.XDisplayWidth.argtypes = xlib.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
-    xlib.XDefaultRootWindow.restype = ctypes.c_ulong
-    xlib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    from kiosk.ui.display import open_xlib
+
+    xlib = open_xlib()
+    assert xlib is not None, "libX11 is not installed (make test installs it)"
     xlib.XGetImage.restype = ctypes.POINTER(_XImage)
     xlib.XGetImage.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_int,
                                ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
     xlib.XFree.argtypes = [ctypes.c_void_p]
-    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
     connection = xlib.XOpenDisplay(display.encode())
     assert connection, f"cannot open X display {display}"
     try:

@@ -47,6 +47,22 @@ def _library(*names: str) -> ctypes.CDLL | None:
     return None
 
 
+def open_xlib() -> ctypes.CDLL | None:
+    """libX11, with the prototypes of the calls that open a display and size its screen;
+    None when it is not installed."""
+    xlib = _library("libX11.so.6", "libX11.so")
+    if xlib is None:
+        return None
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xlib.XDefaultScreen.argtypes = [ctypes.c_void_p]
+    xlib.XDisplayWidth.argtypes = xlib.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    xlib.XDefaultRootWindow.restype = ctypes.c_ulong
+    xlib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    return xlib
+
+
 def uses_x11() -> bool:
     """True when the window will open on an X server (SDL's choice when DISPLAY is set,
     unless SDL_VIDEODRIVER asks for another)."""
@@ -59,16 +75,9 @@ def main_monitor() -> ScreenArea | None:
     there is no X server to ask."""
     if not uses_x11():
         return None
-    xlib = _library("libX11.so.6", "libX11.so")
+    xlib = open_xlib()
     if xlib is None:
         return None
-    xlib.XOpenDisplay.restype = ctypes.c_void_p
-    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    xlib.XDefaultScreen.argtypes = [ctypes.c_void_p]
-    xlib.XDisplayWidth.argtypes = xlib.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
-    xlib.XDefaultRootWindow.restype = ctypes.c_ulong
-    xlib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
     display = xlib.XOpenDisplay(None)
     if not display:
         return None
