@@ -22,6 +22,7 @@ docs/notes-voice.md).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -141,9 +142,11 @@ _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("x", "ks"), ("z", 
            ("ll", "l"), ("ss", "s"), ("e ", " "))
 
 
+@functools.lru_cache(maxsize=4096)
 def sounds(text: str) -> str:
     """A rough spelling-to-sound key, so that "red aloud" is near "read aloud" and "too" near
-    "two" ("phonetic-ish": only for choosing candidates; the model scores them)."""
+    "two" ("phonetic-ish": only for choosing candidates; the model scores them). Kept per
+    text: every utterance compares the transcript with each phrase of the screen."""
     key = f" {text} "
     for written, said in _SOUNDS:
         key = key.replace(written, said)
