@@ -1,9 +1,23 @@
-"""Where the kiosk finds its files: content and configuration beside the package."""
+"""Where the kiosk finds its files: content and configuration beside the package, and the
+folders of installed packages that carry model files."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONTENT_DIR = PROJECT_ROOT / "content"
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "kiosk.yaml"
+
+
+def package_dir(name: str) -> Path | None:
+    """The folder of the installed package ``name`` (e.g. ``faster_whisper``), found without
+    importing it (its ``__init__`` may load heavy libraries); None when it is not installed."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.paths import PROJECT_ROOT
+from kiosk.paths import PROJECT_ROOT, package_dir
 
 MODELS_DIR = PROJECT_ROOT / "models"
 """Where the kiosk looks for a Vosk model: ``models/`` at the top of the repository."""
@@ -94,15 +94,8 @@ _verified: dict[tuple[str, int, int], str] = {}
 def whisper_model_dir() -> Path | None:
     """The folder of the Whisper tiny.en model package, or None when it is not installed.
     Nothing is imported or loaded (the package's ``__init__`` is not run)."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(WHISPER_PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "model"
+    folder = package_dir(WHISPER_PACKAGE)
+    return folder / "model" if folder is not None else None
 
 
 def whisper_problem(folder: Path | None, check_hash: bool = True) -> str | None:

@@ -14,7 +14,6 @@ Two detectors sit behind :class:`SpeechDetector`:
 from __future__ import annotations
 
 import functools
-import importlib.util
 import logging
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +21,7 @@ from typing import Protocol
 import numpy as np
 import webrtcvad
 
+from kiosk.paths import package_dir
 from kiosk.voice.engine import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,9 @@ class WebrtcDetector:
 def silero_model_path() -> Path | None:
     """The ONNX file inside the installed faster-whisper, found without importing it (its
     package imports ctranslate2 and the tokenizer)."""
-    spec = importlib.util.find_spec("faster_whisper")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "silero_vad_v6.onnx"
-    return path if path.is_file() else None
+    folder = package_dir("faster_whisper")
+    path = folder / "assets" / "silero_vad_v6.onnx" if folder is not None else None
+    return path if path is not None and path.is_file() else None
 
 
 @functools.lru_cache(maxsize=2)
@@ -107,19 +105,15 @@ class SileroDetector:
         self._session = _silero_session(str(path))
         self.threshold = threshold
         self.off_threshold = max(threshold - 0.15, 0.01)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the stream (a new microphone)."""
         self.probability = 0.0
         """The network's speech probability for the latest chunk."""
         self._speaking = False
         self._pending = np.zeros(0, dtype=np.float32)
         self._context = np.zeros(SILERO_CONTEXT, dtype=np.float32)
-        self._state = (np.zeros((1, 1, 128), np.float32), np.zeros((1, 1, 128), np.float32))
-
-    def reset(self) -> None:
-        """Forget the stream (a new microphone)."""
-        self.probability = 0.0
-        self._speaking = False
-        self._pending = np.zeros(0, dtype=np.float32)
-        self._context[:] = 0
         self._state = (np.zeros((1, 1, 128), np.float32), np.zeros((1, 1, 128), np.float32))
 
     def is_speech(self, frame: bytes, level_db: float, floor_db: float) -> bool:
