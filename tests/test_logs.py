@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from soak_walk import FakeClock
 from voice_tools import ROOT, say
 
 from kiosk import logs
@@ -184,16 +185,6 @@ def test_settings_log_dir_is_used_by_setup_logging(tmp_path):
 
 # ---- faults that are retried: logged when they start and when they end ----------------------
 
-class FakeClock:
-    """Seconds that pass only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_retried_fault_is_logged_once_when_it_starts_and_once_when_it_ends(tmp_path):
     """Eleven hours without speakers, looked for every 3 s, leave two lines in the log (it
     was about 1 MB of the same warning): when sound went, with the library's words for
@@ -204,11 +195,11 @@ def test_a_retried_fault_is_logged_once_when_it_starts_and_once_when_it_ends(tmp
     assert not fault.active
     for _ in range(11 * 3600 // 3):
         fault.failed("no sound from output default: Error querying device -1")
-        clock.now += 3
+        clock.advance(3)
     assert fault.active and fault.retries == 11 * 1200 - 1
     fault.recovered("speakers (USB Audio)")
     fault.recovered("speakers (USB Audio)")  # works, still works: nothing more to say
-    clock.now += 60
+    clock.advance(60)
     fault.failed("no sound from output default: Error querying device -1")  # a new fault
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3, lines
@@ -229,21 +220,21 @@ def test_a_part_that_keeps_coming_back_and_failing_is_one_fault(tmp_path):
     fault = logs.FaultLog(logging.getLogger("kiosk.ui.voice"), "microphone", clock)
     told = [fault.failed("no sound from it for 2.0 s"), fault.recovered("opened")]
     for _ in range(1000):  # about 80 minutes of flapping
-        clock.now += 2
+        clock.advance(2)
         told.append(fault.failed("no sound from it for 2.0 s"))
-        clock.now += 3
+        clock.advance(3)
         told.append(fault.recovered("opened"))
     assert told[:2] == [True, True] and not any(told[2:])
     assert len(path.read_text(encoding="utf-8").splitlines()) == 2
     fault.failed("no sound from it for 2.0 s")  # then it stays out
     for _ in range(12):
-        clock.now += 3
+        clock.advance(3)
         told.append(fault.failed("Error opening InputStream"))
     assert told.count(True) == 3
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3 and "microphone unavailable again soon after it came back: Error " \
         "opening InputStream" in lines[2]
-    clock.now += 3
+    clock.advance(3)
     assert fault.recovered("opened") is True  # and its return is told once more
 
 
