@@ -68,7 +68,8 @@ class Settings:
     """Voice commands: always (listening all the time), push_to_talk (hold the T key, a
     switch or the on-screen button), wake_word (say "kiosk" first) or off."""
     voice_engine: str = "auto"
-    """auto (Vosk when its model is in models/, else PocketSphinx), vosk or pocketsphinx."""
+    """One of VOICE_ENGINES: auto (Whisper tiny.en, else Vosk when its model is in models/,
+    else PocketSphinx), whisper, vosk or pocketsphinx."""
     microphone: str = ""
     """Name (or part of it) of the microphone to use; empty for the system default."""
     dwell: bool = True

@@ -58,7 +58,9 @@ ENGINE_TESTS = frozenset({
     "test_doctor.py::test_speech_from_a_wav_is_above_silence",
     "test_doctor.py::test_on_a_terminal_a_level_bar_moves",
     "test_doctor.py::test_voices_work_and_an_unknown_voice_is_named",
-    "test_doctor.py::test_recogniser_reports_the_engine",
+    "test_doctor.py::test_recogniser_reports_whisper_when_installed",
+    "test_doctor.py::test_recogniser_without_whisper_warns_and_says_how_to_reinstall",
+    "test_models.py::test_list_says_whisper_is_the_engine_when_installed",
     # kiosk check and kiosk run make sure the configured voice is installed (pyttsx3)
     "test_cli.py::test_check_passes_on_the_shipped_content",
     "test_cli.py::test_check_lists_every_broken_file_and_exits_non_zero",
@@ -167,3 +169,12 @@ def pilot(_kiosk_session):
     pilot = _kiosk_session
     pilot.reset(replace(Settings(), window_width=1920, window_height=1080, idle_seconds=0))
     return pilot
+
+
+@pytest.fixture
+def without_whisper(monkeypatch):
+    """As on a kiosk where the Whisper model package is not installed: ``auto`` then
+    chooses Vosk or PocketSphinx."""
+    from kiosk.voice import models
+
+    monkeypatch.setattr(models, "whisper_model_dir", lambda: None)

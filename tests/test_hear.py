@@ -183,11 +183,11 @@ def test_hear_writes_no_files(reader_run):
     assert reader_run["after"] == reader_run["before"]
 
 
-def test_models_list_says_pocketsphinx_is_used_without_a_vosk_model(tmp_path):
+def test_models_list_says_whisper_is_used_and_no_vosk_model_is_there(tmp_path):
     done = kiosk("models", "list", "--dir", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert str(tmp_path) in done.stdout
     assert "no Vosk model" in done.stdout
     engine_line = next(x for x in done.stdout.splitlines() if x.startswith("Engine:"))
-    assert "PocketSphinx" in engine_line
+    assert "Whisper tiny.en" in engine_line
     assert listing(tmp_path) == []

