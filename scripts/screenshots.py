@@ -19,6 +19,9 @@ WANTED = (
     "fault-speakers-lost", "help-voice-off",
     *(f"theme-{theme}-{screen}" for theme in ("dark", "light", "yellow")
       for screen in ("home", "contents", "reader", "help", "settings")),
+    *(f"size-{size}-{screen}"
+      for size in ("smallest", "default", "largest", "portrait-default", "portrait-largest")
+      for screen in ("reader", "more", "home", "settings")),
 )
 
 
@@ -27,7 +30,8 @@ def main() -> int:
         [sys.executable, "-m", "pytest", "-q", "tests/test_gui_navigation.py",
          "tests/test_gui_reading.py", "tests/test_gui_voice.py", "tests/test_gui_numbers.py",
          "tests/test_gui_access.py", "tests/test_gui_settings.py",
-         "tests/test_gui_kiosk_mode.py", "tests/test_gui_faults.py", "tests/test_gui_help.py"],
+         "tests/test_gui_kiosk_mode.py", "tests/test_gui_faults.py", "tests/test_gui_help.py",
+         "tests/test_gui_reader_layout.py"],
         cwd=ROOT,
     )
     if result.returncode != 0:

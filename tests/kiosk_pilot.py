@@ -72,18 +72,40 @@ class Pilot:
         return [strip_markup(b.text) for b in self.buttons()]
 
     def button(self, label: str) -> KioskButton:
-        """The button whose visible text starts with ``label``."""
+        """The button whose visible text (or the label it speaks) starts with ``label``."""
         for button in self.buttons():
-            if strip_markup(button.text).startswith(label):
+            if (strip_markup(button.text).startswith(label)
+                    or button.label_for_speech().startswith(label)):
                 return button
         raise AssertionError(f"no button '{label}' on {self.screen}; buttons: {self.labels()}")
 
     def tap(self, target: KioskButton | str) -> None:
-        """Touch the centre of the visible part of a button (found by its label) and lift."""
+        """Touch the centre of the visible part of a button (found by its label) and lift.
+        On the Reader, a control that is behind "More" is reached as a person would: "More"
+        first."""
+        if isinstance(target, str) and self.screen == "reader" and not any(
+                strip_markup(b.text).startswith(target) or b.label_for_speech().startswith(target)
+                for b in self.buttons()):
+            self.open_more()
         button = self.button(target) if isinstance(target, str) else target
         area = visible_rect(button)
         assert area is not None, f"'{strip_markup(button.text)}' is scrolled out of view"
         touch = UnitTestTouch((area[0] + area[2]) / 2, (area[1] + area[3]) / 2)
+        touch.touch_down()
+        self.frames(2)
+        touch.touch_up()
+        self.frames(3)
+
+    def open_more(self) -> None:
+        """On the Reader, press "More" (unless its panel is open) to show the other reading
+        controls: Stop, Repeat, Slower, Faster, Quieter, Louder, Home."""
+        if not getattr(self.app.manager.current_screen, "more_shown", True):
+            self.tap("More")
+
+    def tap_at(self, x: float, y: float) -> None:
+        """Touch the window at (x, y), window coordinates from the bottom left, and lift,
+        whatever is there (as a person pressing the same spot again would)."""
+        touch = UnitTestTouch(x, y)
         touch.touch_down()
         self.frames(2)
         touch.touch_up()

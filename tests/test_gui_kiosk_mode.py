@@ -535,13 +535,15 @@ def test_kiosk_targets_are_large_spaced_reachable_by_keyboard_and_readable(kiosk
     assert not problems, "\n".join(problems)
     from kivy.uix.label import Label
 
+    from kiosk.ui.widgets import KioskButton
+
     for theme in ("dark", "light", "yellow"):  # every text is one of the theme's 7:1 pairs
         app.set_theme(theme)
         pilot.frames(1)
         colours = app.theme
         for part in ("asking", "attract", "pin", "admin"):
             for label in kiosk.mode.parts[part].walk(restrict=True):
-                if not isinstance(label, Label) or label.__class__.__name__ == "KioskButton":
+                if not isinstance(label, Label) or isinstance(label, KioskButton):
                     continue
                 background = colours.notice if part == "asking" else colours.background
                 ratio = contrast_ratio(tuple(label.color), background)

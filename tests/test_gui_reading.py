@@ -145,6 +145,7 @@ def test_pause_resume_and_stop_silence_at_once(pilot, speakers, tmp_path):
     assert marked(pilot) == word, "the place moved while paused"
     pilot.tap("Resume")
     wait_until(pilot, lambda: marked(pilot)[1] == "damson", what="reading on after Resume")
+    pilot.open_more()  # Stop is among the other reading controls; reading goes on
     pressed = released_at(pilot.button("Stop"))
     pilot.tap("Stop")
     time.sleep(0.3)

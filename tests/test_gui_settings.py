@@ -87,6 +87,9 @@ def test_settings_are_reached_by_keyboard_alone(pilot):
     pilot.key("enter")
     assert pilot.screen == "settings"
     pilot.key("tab")
+    assert pilot.focused_label() == "Smaller text"  # the text size stands first, at the top
+    pilot.key("tab")
+    pilot.key("tab")
     assert pilot.focused_label() == "Dark\n(chosen)"
     pilot.key("tab")
     pilot.key("tab")

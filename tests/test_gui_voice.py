@@ -1,7 +1,8 @@
 """Voice commands end to end in the real app under Xvfb: espeak-ng speaks each command into
 a file microphone (the same path as a real microphone), the default engine (Whisper tiny.en)
 hears it, and the kiosk acts; recordings of real people (tests/data/voice) drive it too, and
-one test swaps in the PocketSphinx fallback. Assertions are about what a person sees: the screen, the caption, the reading.
+one test swaps in the PocketSphinx fallback. Assertions are about what a person sees: the
+screen, the caption, the reading.
 """
 
 from __future__ import annotations

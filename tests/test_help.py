@@ -35,9 +35,9 @@ def first(texts: list[str], start: str) -> int:
 def test_with_voice_working_help_leads_with_what_can_be_said_on_the_screen():
     texts = lines(voice_availability("listening", recogniser_ready=True))
     assert texts[0] == "What you can say on the Home screen"
-    assert texts[1] == "[b]Help[/b]: \u201chelp\u201d, \u201cwhat can i say\u201d"
-    assert "[b]Open a numbered item[/b]: a number from one to two, \u201copen one\u201d" in texts
-    assert first(texts, "[b]Voice[/b]") < first(texts, "Other ways") < first(texts, "[b]Touch")
+    assert texts[1] == "[b]Help:[/b] \u201chelp\u201d, \u201cwhat can i say\u201d"
+    assert "[b]Open a numbered item:[/b] a number from one to two, \u201copen one\u201d" in texts
+    assert first(texts, "[b]Voice:[/b]") < first(texts, "Other ways") < first(texts, "[b]Touch")
     assert not any("not available" in text or "not working" in text for text in texts)
 
 
@@ -57,7 +57,7 @@ def test_without_voice_help_leads_with_touch_keys_dwell_and_switch_then_says_why
     voice_heading = texts.index("Voice commands")
     assert max(touch, keys, dwell, switch) < voice_heading
     assert texts[voice_heading + 1] == why  # straight after the heading, before any command
-    assert voice_heading < first(texts, "[b]Voice[/b]") < first(texts, "[b]Help[/b]:")
+    assert voice_heading < first(texts, "[b]Voice:[/b]") < first(texts, "[b]Help:[/b]")
     assert "When voice commands work, you can say on the Home screen:" in texts
     assert not any(text.startswith("What you can say") for text in texts)
 
@@ -78,6 +78,6 @@ def test_every_state_of_the_listening_indicator_has_an_answer():
 
 def test_said_words_are_shown_as_written_not_read_as_markup():
     assert command_line("Open [b]", ["a [x] & y", "go"]) == (
-        "[b]Open &bl;b&br;[/b]: a &bl;x&br; &amp; y, \u201cgo\u201d")
+        "[b]Open &bl;b&br;:[/b] a &bl;x&br; &amp; y, \u201cgo\u201d")
     styles = {b.style for b in help_blocks(VoiceAvailability(True), "x", HOME_COMMANDS, "m")}
     assert styles == {Style.HEADING, Style.BODY, Style.MUTED}

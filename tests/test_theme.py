@@ -76,7 +76,12 @@ def test_scale_halves_at_half_size_and_follows_the_tighter_side():
     assert scale_for(960, 540) == pytest.approx(0.5)
     assert scale_for(3840, 2160) == pytest.approx(2.0)
     assert scale_for(1920, 540) == pytest.approx(0.5)
-    assert scale_for(960, 1080) == pytest.approx(0.5)
+    assert scale_for(960, 1080) == pytest.approx(0.5625)  # portrait: 1080 wide, 1920 tall
+
+
+def test_a_portrait_screen_keeps_the_full_hd_sizes():
+    assert scale_for(1080, 1920) == 1
+    assert scale_for(768, 1366) == pytest.approx(scale_for(1366, 768))
 
 
 def test_yellow_theme_is_yellow_text_on_black():

@@ -546,7 +546,10 @@ def test_a_decoding_failure_is_reported_and_listening_goes_on(tts, reader, where
     listener = listen(processor, [say(t, tts) for t in texts], 4.0, inbox)
     try:
         assert listener.source.finished.wait(10)
-        time.sleep(0.3)  # for the listener thread to take the last frames
+        deadline = time.monotonic() + 10  # the listener thread takes the last frames
+        while time.monotonic() < deadline and not (
+                inbox.events and inbox.events[-1].heard.meaning == Meaning("stop")):
+            time.sleep(0.05)
     finally:
         listener.stop()
     assert len(inbox.problems) == 1, inbox.problems

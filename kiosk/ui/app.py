@@ -17,7 +17,13 @@ from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -128,6 +134,16 @@ def _average_char_px(font_px: int, typeface: str) -> float:
     return width / len(sizes.SAMPLE_TEXT)
 
 
+@lru_cache(maxsize=8)
+def _natural_line_px(typeface: str) -> float:
+    """Height of one line of text at 100 px in ``typeface`` as the font itself spaces it
+    (OpenDyslexic's is about 1.4 times Atkinson Hyperlegible's)."""
+    name = sizes.TYPEFACE_NAMES.get(typeface, DEFAULT_FONT)
+    if name not in LabelBase._fonts:
+        name = DEFAULT_FONT
+    return CoreLabel(font_size=100, font_name=name).get_extents(sizes.SAMPLE_TEXT)[1]
+
+
 class KioskApp(App):
     """The reading kiosk."""
 
@@ -141,11 +157,21 @@ class KioskApp(App):
     heading_px = NumericProperty(sizes.HEADING_FONT_PX)
     button_px = NumericProperty(sizes.BUTTON_FONT_PX)
     button_h = NumericProperty(sizes.BUTTON_HEIGHT_PX)
+    staff_px = NumericProperty(sizes.BODY_FONT_PX)
+    """Text and button-label size on the staff panels (PIN pad, administration): the
+    clinic's default size, whatever text size the visitor chose, so they always fit."""
+    staff_button_h = NumericProperty(sizes.BUTTON_HEIGHT_PX)
     gap = NumericProperty(sizes.GAP_PX)
     ring_px = NumericProperty(sizes.FOCUS_RING_PX)
     line_spacing = NumericProperty(sizes.LINE_SPACING)
     text_width = NumericProperty(1200)
     """Width of the reading column: about MAX_LINE_CHARS characters of body text."""
+    portrait = BooleanProperty(False)
+    """The window is taller than wide: scroll buttons go under their scroll area."""
+    line_factor = NumericProperty(1.0)
+    """Multiplies every line height so lines are as far apart in the chosen typeface as in
+    Atkinson Hyperlegible (fonts space their own lines differently; the spacing chosen in
+    Settings is meant as that distance, whatever the typeface)."""
     typeface_width = NumericProperty(1.0)
     """How much wider text is in the chosen typeface than in Atkinson Hyperlegible (1.0;
     OpenDyslexic about 1.2): widths sized for a label multiply by it."""
@@ -154,6 +180,9 @@ class KioskApp(App):
     read_label = StringProperty("Read aloud")
     """The Read button's words: Read aloud, Pause, Resume or Continue."""
     reading_status = StringProperty("")
+    reading_status_forms = ListProperty([])
+    """The reading status in shorter and shorter wordings (the Reader shows the longest
+    that fits on one line); ``reading_status`` is the longest."""
     """Speed and volume of reading (and whether there is sound), shown in the Reader."""
     heard_caption = StringProperty("")
     """The last voice command heard and what was done, for a few seconds."""
@@ -518,15 +547,20 @@ class KioskApp(App):
         if self._trim_memory is not None:
             self._trim_memory()  # the text is drawn again: give the old textures back
         scale = sizes.scale_for(*Window.size)
+        self.portrait = Window.height > Window.width
         text = scale * self.text_scale
         self.body_px = round(sizes.BODY_FONT_PX * text)
         self.small_px = round(sizes.BODY_FONT_PX * 0.8 * text)
         self.heading_px = round(sizes.HEADING_FONT_PX * text)
-        self.button_px = round(sizes.BUTTON_FONT_PX * text)
-        self.button_h = round(max(sizes.BUTTON_HEIGHT_PX * scale, self.button_px * 2.6))
+        self.button_px = round(sizes.BUTTON_FONT_PX * scale
+                               * min(self.text_scale, sizes.BUTTON_TEXT_SCALE_MAX))
+        self.button_h = round(max(sizes.BUTTON_HEIGHT_PX * scale, self.button_px * 2.2))
         self.gap = round(sizes.GAP_PX * scale)
+        self.staff_px = round(sizes.BODY_FONT_PX * scale)
+        self.staff_button_h = round(sizes.BUTTON_HEIGHT_PX * scale)
         self.ring_px = max(4, round(sizes.FOCUS_RING_PX * scale))
         char_px = _average_char_px(self.body_px, self.typeface)
         self.text_width = round(sizes.MAX_LINE_CHARS * char_px)
         self.typeface_width = char_px / _average_char_px(self.body_px, "atkinson")
+        self.line_factor = _natural_line_px("atkinson") / _natural_line_px(self.typeface)
         self.column_width = round(sizes.COLUMN_WIDTH_PX * scale)

@@ -66,21 +66,23 @@ def voice_availability(state: str, recogniser_ready: bool) -> VoiceAvailability:
 INTRODUCTION = "This kiosk shows information about ALS in large, clear type."
 OTHER_WAYS = (
     "[b]Touch[/b] a button to choose it. Buttons are large, so a knuckle or a stylus works too.",
-    "[b]Keyboard[/b]: Tab or the arrow keys move a thick yellow frame from button to button. "
+    "[b]Keyboard:[/b] Tab or the arrow keys move a thick yellow frame from button to button. "
     "Enter or Space chooses the framed button. Page Up and Page Down scroll the text. "
     "Home goes back to the start; Escape goes back one step.",
-    "[b]Eye gaze or head mouse[/b]: rest the pointer on a button; a ring fills around it and "
+    "[b]Eye gaze or head mouse:[/b] rest the pointer on a button; a ring fills around it and "
     "the button is chosen when the ring is full. Move away and back to choose it again.",
-    "[b]Switch[/b]: with switch scanning on (Settings), a frame moves from button to button "
+    "[b]Switch:[/b] with switch scanning on (Settings), a frame moves from button to button "
     "and says each one; press the switch, or the large bar at the bottom, to choose.",
     "On the Contents screen every section has a number. Choose a number to open that section.",
-    "While reading, use [b]Next section[/b] and [b]Previous section[/b] to move through the "
-    "document, and [b]Scroll up[/b] and [b]Scroll down[/b] to move through a long section.",
+    "While reading, use [b]Next[/b] and [b]Previous[/b] to move through the "
+    "document, and [b]Up[/b] and [b]Down[/b] beside the text to scroll a long section.",
     "[b]Read aloud[/b] reads the section to you and marks each word as it is spoken, then goes "
-    "on to the next section. [b]Pause[/b] and [b]Resume[/b] keep your place; [b]Stop[/b] "
-    "starts again from the top; [b]Repeat[/b] says the sentence again. [b]Slower[/b], "
-    "[b]Faster[/b], [b]Quieter[/b] and [b]Louder[/b] change the reading. Touch a paragraph to "
-    "read from there.",
+    "on to the next section. [b]Pause[/b] and [b]Resume[/b] keep your place. [b]More[/b] "
+    "shows the other controls in place of the text: [b]Contents[/b] and [b]Home[/b] go "
+    "there, [b]Stop[/b] starts again from the top, [b]Repeat[/b] says the sentence again, "
+    "and [b]Slower[/b] and [b]Faster[/b] or [b]Quieter[/b] and [b]Louder[/b] change the "
+    "reading. [b]Back to text[/b] (in the same place as More) shows the text again. "
+    "Touch a paragraph to read from there.",
     "Reading keys: R reads or pauses, S stops, A says the sentence again, the full stop and "
     "the comma skip to the next or previous sentence, minus and plus read slower or faster.",
     "[b]Settings[/b] changes the colours (including yellow on black), the size of the text, "
@@ -91,21 +93,21 @@ OTHER_WAYS = (
 )
 """Every way to use the kiosk but voice: touch, keys, dwell, a switch, reading aloud."""
 VOICE_WAYS = (
-    "[b]Voice[/b]: say a command such as \u201cnext section\u201d or \u201cread aloud\u201d. The "
+    "[b]Voice:[/b] say a command such as \u201cnext section\u201d or \u201cread aloud\u201d. The "
     "strip at the bottom shows when the kiosk is listening and what it heard. Say "
     "\u201cwhat can I say\u201d to hear the commands of the screen you are on.",
-    "[b]Numbers[/b]: say \u201cshow numbers\u201d (or turn them on in Settings) and every "
+    "[b]Numbers:[/b] say \u201cshow numbers\u201d (or turn them on in Settings) and every "
     "button wears a large number; say the number to choose its button. \u201cHide numbers\u201d "
     "takes them away.",
 )
 
 
 def command_line(label: str, phrases: list[str]) -> str:
-    """One line of what can be said: "[b]Next section[/b]: “next”, “next section”"; a
+    """One line of what can be said: "[b]Next section:[/b] “next”, “next section”"; a
     phrase starting "a " describes what to say ("a section number") and is not quoted."""
     said = ", ".join(escape(p) if p.startswith("a ") else f"\u201c{escape(p)}\u201d"
                      for p in phrases)
-    return f"[b]{escape(label)}[/b]: {said}"
+    return f"[b]{escape(label)}:[/b] {said}"
 
 
 def help_blocks(voice: VoiceAvailability, where: str,

@@ -14,9 +14,20 @@ WORD_REF = "word"
 Range = tuple[int, int]
 
 
+BREAK_AFTER = "/—"
+"""A long word may wrap after these (as in "phenylbutyrate/taurursodiol" or an em dash),
+as browsers do: a word wider than a narrow column would otherwise be cut anywhere."""
+_BREAK = "[u][/u]"
+"""An empty markup pair: Kivy may wrap a line where markup changes, and draws nothing."""
+
+
 def escape(text: str) -> str:
-    """Escape Kivy markup characters (as kivy.utils.escape_markup does)."""
-    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+    """Escape Kivy markup characters (as kivy.utils.escape_markup does), and let a long word
+    wrap after a slash or an em dash."""
+    text = text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+    for mark in BREAK_AFTER:
+        text = text.replace(mark, mark + _BREAK)
+    return text
 
 
 def plain_text(text: Text) -> str:

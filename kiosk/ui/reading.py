@@ -334,10 +334,9 @@ class ReadingController:
     def _update_labels(self, state: State) -> None:
         voice = self.narrator.voice
         self.app.read_label = READ_LABELS[state]
-        status = f"Speed {voice.rate} words a minute  ·  Volume {round(voice.volume * 100)}%"
-        if self.no_sound:
-            status = "No sound: the text is highlighted at reading pace  ·  " + status
-        self.app.reading_status = status
+        forms = status_forms(voice.rate, round(voice.volume * 100), self.no_sound)
+        self.app.reading_status_forms = forms
+        self.app.reading_status = forms[0]
 
     def _poll(self, _dt: float) -> None:
         screen = self.app.manager.current_screen if self.app.manager else None
@@ -385,3 +384,16 @@ class ReadingController:
             screen.ids.scroll.scroll_y = 1.0
         else:
             screen.ids.scroll.show_span(label, *box)
+
+
+def status_forms(rate: int, volume: int, no_sound: bool) -> list[str]:
+    """The Reader's status line, longest wording first, down to one that fits a narrow
+    window at the largest text size."""
+    forms = [f"Speed {rate} words a minute  ·  Volume {volume}%",
+             f"{rate} words a minute  ·  Volume {volume}%",
+             f"Speed {rate}  ·  Volume {volume}%",
+             f"{rate} wpm  ·  {volume}%"]
+    if no_sound:
+        return (["No sound: the text is highlighted at reading pace  ·  " + forms[0]]
+                + [f"No sound  ·  {form}" for form in forms])
+    return forms

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ListProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
@@ -14,10 +16,11 @@ from kiosk.content import BlockKind, Document, Entry, Library, Text
 from kiosk.content.watch import KeptLastGood
 from kiosk.speech.script import HEADING, target_texts
 from kiosk.ui.help import Style, VoiceAvailability, help_blocks, voice_availability
-from kiosk.ui.theme import THEMES, TYPEFACE_NAMES
+from kiosk.ui.theme import MAX_LINE_CHARS, THEMES, TYPEFACE_NAMES
 from kiosk.ui.widgets import (
     BodyText,
     BulletItem,
+    ButtonGrid,
     Callout,
     Heading,
     Highlightable,
@@ -100,27 +103,93 @@ class ContentsScreen(KioskScreen):
             Clock.schedule_once(lambda _dt: self.ids.scroll.show(row), 0)
 
 
+def notice_height(app: App, lines: int) -> float:
+    """How tall the notice bar (kv/widgets.kv NoticeBar) is with ``lines`` lines of text."""
+    from kivy.core.text import Label as CoreLabel
+
+    line = CoreLabel(font_size=app.small_px, bold=True).get_extents("Hg")[1]
+    return line * (1 + (lines - 1) * app.line_factor) + app.gap
+
+
+SIDE_COLUMN_CHARS = 20
+"""The Reader's controls stand beside the text only when the text keeps at least this many
+characters a line (a narrow newspaper column); else they stand under it."""
+
+
+class ReadingControls(ButtonGrid):
+    """The Reader's four controls: Read aloud, Previous, Next and More."""
+
+
+class ReadingPanel(ButtonGrid):
+    """The other reading controls, shown by "More" where the text was."""
+
+
 class ReaderScreen(KioskScreen):
-    """One section's text in a scrolling column, with reading and section buttons."""
+    """One section's text, title first, in a scrolling column that fills the screen, with
+    one row of controls under it; "More" swaps the text for the other reading controls."""
+
+    more_shown = BooleanProperty(False)
+    side_controls = BooleanProperty(True)
+    """The controls stand in a column beside the text (a landscape window) rather than in
+    a row under it, so the text keeps the height it needs at large sizes."""
+    where_forms = ListProperty([])
+    """Where the visitor is, longest wording first (kiosk.ui.widgets.FittingText)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._panel = None
         self.texts: dict[tuple[int, int], Highlightable] = {}
         """Each piece of display text of the section, keyed like Utterance.target."""
         self.entry: Entry | None = None
         self.generation = 0
         """Counts rebuilds of the text widgets, so reading marks are drawn on the new ones."""
 
+    def on_kv_post(self, _base) -> None:
+        place = Clock.create_trigger(lambda _dt: self.place_controls())
+        App.get_running_app().bind(button_px=place, text_width=place, numbers_shown=place,
+                                   gap=place, typeface=place)
+        self.bind(size=place)
+        # what the choice measures settles over the first frames (labels get their text)
+        self.ids.where.bind(height=place)
+        self.ids.reading_status.bind(height=place)
+        self.ids.controls.bind(minimum_height=place)
+        self._place = place
+        place()
+
+    def on_pre_enter(self, *args) -> None:
+        super().on_pre_enter(*args)
+        self._place()
+
+    def place_controls(self) -> None:
+        """Beside the text in a landscape window, as long as the text keeps a column of
+        at least SIDE_COLUMN_CHARS characters; else under the text. This depends only on
+        the window, the text size, the typeface and the number badges."""
+        app = App.get_running_app()
+        char_px = app.text_width / MAX_LINE_CHARS
+        room = (self.width - app.gap * 6 - self.ids.controls.column_width()
+                - self.ids.scroll_buttons.column_width())
+        # the height under the status line, whether or not a notice is shown above
+        notice = app.notice.height if app.notice is not None else 0
+        # a notice of two lines may come (it takes the status line's room, which it hides)
+        status = max(self.ids.where.height, self.ids.reading_status.height,
+                     notice_height(app, lines=2))
+        tall = self.height + notice - status - app.gap * 2
+        self.side_controls = (self.width > self.height * 1.2
+                              and room >= SIDE_COLUMN_CHARS * char_px
+                              and self.ids.controls.column_height() <= tall)
+
     def refresh(self, app: App) -> None:
         document: Document | None = app.navigator.document
         entry: Entry | None = app.navigator.entry
         if document is None or entry is None:
             return
-        where = f"Section {entry.number} of {len(document.entries)}"
+        self.show_more(False)
+        section = f"Section {entry.number} of {len(document.entries)}"
+        where = section
         if entry.parent is not None:
             where += f"  ·  part of “{entry.parent.title}”"
         name = document.spoken_title[:1].upper() + document.spoken_title[1:]
-        self.ids.where.text = escape_markup(f"{name}  ·  {where}")
+        self.where_forms = [f"{name}  ·  {where}", f"{name}  ·  {section}", where, section]
         title = self.ids.title
         title.source, title.target, title.marked = Text(entry.section.title), HEADING, None
         title.text = escape_markup(entry.section.title)
@@ -135,6 +204,23 @@ class ReaderScreen(KioskScreen):
         self.entry = entry
         self.generation += 1
         self.ids.scroll.scroll_y = 1.0
+
+
+    def show_more(self, shown: bool) -> None:
+        """Show the other reading controls in place of the text (or the text again)."""
+        if shown == self.more_shown:
+            return
+        stage = self.ids.stage
+        if self._panel is None:
+            self._panel = Factory.ReadingPanelArea()
+            self._text = [self.ids.scroll, self.ids.scroll_buttons]
+        stage.clear_widgets()
+        for widget in [self._panel] if shown else self._text:
+            stage.add_widget(widget)
+        self.more_shown = shown
+
+    def on_leave(self, *_args) -> None:
+        self.show_more(False)
 
 
 def section_widgets(entry: Entry) -> tuple[list[Widget], dict[tuple[int, int], Highlightable]]:

@@ -16,6 +16,9 @@ BODY_FONT_PX = 36
 """Body text size at 1920x1080 and text size step 1.0."""
 HEADING_FONT_PX = 52
 BUTTON_FONT_PX = 36
+BUTTON_TEXT_SCALE_MAX = 1.5
+"""Button labels grow with the chosen text size up to this step (54 px at 1920x1080); past
+it only the reading text grows, so the controls keep their room beside the text."""
 BUTTON_HEIGHT_PX = 112
 """Every actionable target is at least this tall at 1920x1080 (96 px is the floor)."""
 GAP_PX = 24
@@ -168,5 +171,8 @@ def contrast_ratio(foreground: Colour, background: Colour) -> float:
 
 
 def scale_for(width: float, height: float) -> float:
-    """How much to scale reference sizes for a window of this size (1.0 at 1920x1080)."""
-    return min(width / REFERENCE_WIDTH, height / REFERENCE_HEIGHT)
+    """How much to scale reference sizes for a window of this size: 1.0 at 1920x1080 and
+    at 1080x1920 (a full-HD screen turned on its side has the same pixels to the
+    millimetre, so targets and text keep their size), following the tighter side."""
+    long_side, short_side = max(width, height), min(width, height)
+    return min(long_side / REFERENCE_WIDTH, short_side / REFERENCE_HEIGHT)

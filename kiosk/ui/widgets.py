@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.effects.scroll import ScrollEffect
 from kivy.graphics import Color, Line, Rectangle
 from kivy.properties import (
@@ -19,13 +20,13 @@ from kivy.properties import (
 )
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
-from kivy.utils import escape_markup
 
 from kiosk.content import Text
 from kiosk.ui.access import perimeter_path
-from kiosk.ui.highlight import SENTENCE_REF, WORD_REF, Range, highlighted_markup
+from kiosk.ui.highlight import SENTENCE_REF, WORD_REF, Range, escape, highlighted_markup
 
 _MARKUP_TAG = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
 
@@ -39,6 +40,11 @@ class KioskButton(ButtonBehavior, Label):
     spoken_label = StringProperty("")
     """What a screen reader or scanning would say for this button; defaults to its text."""
     badge_room = NumericProperty(0)
+    staff = BooleanProperty(False)
+    min_height = NumericProperty(0)
+    """At least this tall (a ButtonGrid makes a row's buttons one height); 0: the usual."""
+    """On a staff panel: the clinic's default size (app.staff_px), whatever the visitor's
+    text size (kv/kiosk_mode.kv StaffButton)."""
     """Room kept at the left for the number badge while numbers are shown (kiosk.ui.numbers)."""
     dwell_progress = NumericProperty(0.0)
     """0 to 1 while the pointer rests on this button; drawn as a ring filling round it."""
@@ -156,6 +162,189 @@ class MutedText(Label):
     """Secondary text: source lines, hints."""
 
 
+def text_width(text: str, label: Label, font_px: float | None = None,
+               font_name: str | None = None) -> float:
+    """How wide ``text`` (plain, one line) is drawn in ``label``'s font (or ``font_name``)."""
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(font_size=font_px or label.font_size, font_name=font_name or label.font_name,
+                     bold=label.bold)
+    return core.get_extents(text)[0]
+
+
+class FittingText(MutedText):
+    """A status line given in several wordings, longest first: it shows the longest one
+    that fits on one line, so it shortens its words rather than wrapping or being cut
+    (only the shortest wording may wrap, between words)."""
+
+    forms = ListProperty([])
+    fitted_width = NumericProperty(0)
+    """The width the longest wording needs on one line (for a line sized to its text)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.markup = False
+        self.bind(forms=self._fit, width=self._fit, font_size=self._fit,
+                  font_name=self._fit, padding=self._fit)
+        # a typeface change swaps the default font's files, not font_name
+        App.get_running_app().bind(typeface=Clock.create_trigger(self._fit))
+
+    def _fit(self, *_args) -> None:
+        forms = list(self.forms) or [""]
+        widths = [text_width(form, self) for form in forms]
+        room = self.width - self.padding[0] - self.padding[2]
+        self.fitted_width = widths[0] + self.padding[0] + self.padding[2] + 2
+        self.text = next((f for f, w in zip(forms, widths, strict=True) if w <= room), forms[-1])
+
+
+class FitsWords:
+    """A container of KioskButtons that sizes itself so none of them breaks a word: it
+    refits when the text size, typeface, number badges, its width or a label change."""
+
+    def __init__(self, **kwargs) -> None:
+        self._refit = Clock.create_trigger(lambda _dt: self.fit_words())
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, _base) -> None:
+        app = App.get_running_app()
+        app.bind(button_px=self._refit, typeface=self._refit, numbers_shown=self._refit,
+                 gap=self._refit, button_h=self._refit)
+        self._watched: set[int] = set()
+        self.bind(width=self._refit, children=self._watch, parent=self._refit)
+        self._watch()
+
+    def _watch(self, *_args) -> None:
+        for button in self.buttons():
+            if id(button) not in self._watched:
+                self._watched.add(id(button))
+                button.bind(text=self._refit, texture_size=self._refit)
+        self._refit()
+
+    def refit(self) -> None:
+        """Fit again at the next frame (something it depends on changed)."""
+        self._refit()
+
+    def buttons(self) -> list[KioskButton]:
+        return [child for child in self.children if isinstance(child, KioskButton)]
+
+    def fit_words(self) -> None:
+        raise NotImplementedError
+
+
+class ButtonGrid(FitsWords, GridLayout):
+    """Large buttons in as many columns as fit without breaking a word of any label, all
+    of one height: the columns depend only on the window, the text size and the typeface,
+    never on what was pressed, so no button moves under the finger."""
+
+    one_column = BooleanProperty(False)
+    """One column as wide as its longest label (up to 30 % of the window), beside
+    other content, instead of as many columns as fit in the given width."""
+
+    other_labels = ListProperty([])
+    """Labels the buttons take at other times ("Pause", "Back to text"): the column is
+    wide enough for them too, so it never changes width when a button is pressed."""
+
+    def on_one_column(self, *_args) -> None:
+        self._refit()
+
+    def on_other_labels(self, *_args) -> None:
+        self._refit()
+
+    def column_width(self) -> float:
+        """How wide these buttons stand as one column: their longest label on one line
+        when that takes at most 30 % of the window, else their longest word."""
+        from kivy.core.window import Window
+
+        buttons = self.buttons()
+        if not buttons:
+            return 0
+        font_px = App.get_running_app().button_px
+        labels = [strip_markup(b.text) for b in buttons] + list(self.other_labels)
+        whole = max(text_width(label, buttons[0], font_px) for label in labels)
+        return max(narrowest_button(buttons), min(whole + _label_room(), Window.width * 0.3))
+
+    def fit_words(self) -> None:
+        buttons = self.buttons()
+        if not buttons:
+            return
+        app = App.get_running_app()
+        if self.one_column:
+            self.cols = 1
+            self.width = self.column_width()
+        elif self.width > 0:
+            spacing = self.spacing[0]
+            fit = int((self.width + spacing) // (narrowest_button(buttons) + spacing + 4))
+            self.cols = max(1, min(len(buttons), fit))
+        row = max([app.button_h] + [b.texture_size[1] + app.gap for b in buttons]
+                  + [self._other_label_height(buttons[0])])
+        for button in buttons:  # one height for all, through the button's own kv rule
+            button.min_height = row
+
+    def column_height(self) -> float:
+        """How tall these buttons stand as one column (column_width wide)."""
+        buttons = self.buttons()
+        if not buttons:
+            return 0
+        app = App.get_running_app()
+        width = self.column_width()
+        row = max([app.button_h] + [self._label_height(text, buttons[0], width)
+                                    for text in [b.text for b in buttons]
+                                    + list(self.other_labels)])
+        return row * len(buttons) + self.spacing[1] * (len(buttons) - 1)
+
+    def _other_label_height(self, button: KioskButton) -> float:
+        """How tall a button must be for the tallest of ``other_labels`` in its cell, so a
+        row never grows when a label changes."""
+        if not self.other_labels or self.width <= 0:
+            return 0
+        cell = (self.width - self.spacing[0] * (self.cols - 1)) / self.cols
+        return max(self._label_height(text, button, cell) for text in self.other_labels)
+
+    @staticmethod
+    def _label_height(text: str, button: KioskButton, width: float) -> float:
+        """How tall a button ``width`` wide must be to show ``text``."""
+        from kivy.uix.label import Label
+
+        app = App.get_running_app()
+        probe = Label(text=text, markup=True, font_size=app.button_px,
+                      font_name=button.font_name, line_height=button.line_height,
+                      padding=button.padding, text_size=(width, None))
+        probe.texture_update()
+        return probe.texture_size[1] + app.gap
+
+
+def narrowest_button(buttons: list[KioskButton]) -> float:
+    """The narrowest width at which none of these buttons breaks a word of its label."""
+    font_px = App.get_running_app().button_px  # the buttons' own size may not be set yet
+    longest = max(text_width(word, button, font_px, font)
+                  for button in buttons for word, font in words_and_fonts(button.text))
+    return longest + _label_room()
+
+
+_FONT_RUN = re.compile(r"\[font=([^\]]+)\](.*?)\[/font\]")
+
+
+def words_and_fonts(text: str) -> list[tuple[str, str | None]]:
+    """The words of a markup label with the font each is drawn in (None: the label's own;
+    a [font=...] run names another, as the typeface buttons in Settings do)."""
+    found: list[tuple[str, str | None]] = []
+    position = 0
+    for run in _FONT_RUN.finditer(text):
+        found += [(word, None) for word in strip_markup(text[position:run.start()]).split()]
+        found += [(word, run.group(1)) for word in strip_markup(run.group(2)).split()]
+        position = run.end()
+    found += [(word, None) for word in strip_markup(text[position:]).split()]
+    return found or [("", None)]
+
+
+def _label_room() -> float:
+    """Width a KioskButton needs beside its words: its padding, and a number badge's room
+    when numbers are shown (kv/widgets.kv, kiosk/ui/numbers.py)."""
+    app = App.get_running_app()
+    badge = app.button_px * 1.5 + 18 if app.numbers_shown else 0
+    return app.gap * 1.2 + badge + 16
+
+
 class BulletItem(BoxLayout):
     """One bullet of a list: a bullet mark and a wrapped text beside it (hanging indent)."""
 
@@ -169,9 +358,39 @@ class Callout(BoxLayout):
 
 
 class NoticeBar(Label):
-    """The strip that says why an action did nothing, or what went wrong, in plain words."""
+    """The strip that says why an action did nothing, or what went wrong, in plain words.
+
+    At the largest text sizes a long notice takes a slightly smaller size (down to the
+    default size's) to keep to two lines, so it never pushes the Reader's controls off the
+    screen (ReaderScreen.place_controls keeps room for two lines)."""
 
     shown = BooleanProperty(False)
+    fit_px = NumericProperty(0)
+    """The font size the notice is drawn at (kv/widgets.kv)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._refit = Clock.create_trigger(lambda _dt: self.fit())
+        self.bind(text=self._refit, width=self._refit)
+        App.get_running_app().bind(small_px=self._refit, typeface=self._refit)
+
+    def fit(self) -> None:
+        from kivy.core.window import Window
+
+        from kiosk.ui.theme import BODY_FONT_PX, scale_for
+
+        app = App.get_running_app()
+        smallest = min(app.small_px, round(BODY_FONT_PX * 0.8 * scale_for(*Window.size)))
+        size = app.small_px
+        while size > smallest and self._lines_at(size) > 2:
+            size = max(smallest, size - 2)
+        self.fit_px = size
+
+    def _lines_at(self, font_px: float) -> int:
+        probe = Label(text=self.text, markup=True, bold=True, font_size=font_px,
+                      text_size=(max(1, self.width - App.get_running_app().gap * 2), None))
+        probe.texture_update()
+        return len(probe._label._cached_lines) if probe._label else 1
 
 
 class KioskScroll(ScrollView):
@@ -217,8 +436,34 @@ class KioskScroll(ScrollView):
         self.scroll_y = min(1.0, max(0.0, view_bottom / overflow))
 
 
-class ScrollButtons(BoxLayout):
-    """Large Scroll up / Scroll down buttons beside a KioskScroll, shown only when needed."""
+class ScrollArea(BoxLayout):
+    """A KioskScroll and its ScrollButtons (kv/widgets.kv), the buttons beside it or
+    ``under`` it: under when ``prefer_under`` (each use says when: a portrait window), or
+    when the area is too short for Up above Down (very large text with a notice shown)."""
+
+    prefer_under = BooleanProperty(False)
+    under = BooleanProperty(False)
+
+    def __init__(self, **kwargs) -> None:
+        self._decide = Clock.create_trigger(lambda _dt: self.decide())
+        super().__init__(**kwargs)
+        self.bind(height=self._decide, prefer_under=self._decide)
+
+    def decide(self) -> None:
+        buttons = [b for child in self.children if isinstance(child, ScrollButtons)
+                   for b in child.buttons()]
+        column = sum(b.height for b in buttons) + self.spacing * 2
+        self.under = self.prefer_under or self.height < column
+
+    def on_under(self, *_args) -> None:
+        for child in self.children:
+            if isinstance(child, ScrollButtons):
+                child.refit()
+
+
+class ScrollButtons(FitsWords, BoxLayout):
+    """Large Up / Down buttons (said "Scroll up" / "Scroll down") beside a KioskScroll, shown
+    only when needed."""
 
     scroll = ObjectProperty(None, allownone=True)
     needed = BooleanProperty(False)
@@ -241,11 +486,29 @@ class ScrollButtons(BoxLayout):
         if self.scroll is not None:
             self.scroll.page(direction)
 
+    def column_width(self) -> float:
+        """How wide these buttons stand beside the scroll area."""
+        buttons = self.buttons()
+        return narrowest_button(buttons) if buttons else 0
+
+    def fit_words(self) -> None:
+        """Beside the scroll area, as narrow as the labels allow, so the text keeps its
+        room; under it (a portrait window), as tall as the buttons."""
+        buttons = self.buttons()
+        if not buttons:
+            return
+        if getattr(self.parent, "under", False):
+            self.orientation, self.size_hint = "horizontal", (1, None)
+            self.height = max(button.height for button in buttons)
+        else:
+            self.orientation, self.size_hint = "vertical", (None, 1)
+            self.width = narrowest_button(buttons)
+
 
 def markup_for(text: Text) -> str:
     """Kivy markup for a run of text: bold lead-in, escaped body."""
-    body = escape_markup(text.text)
-    return f"[b]{escape_markup(text.lead)}[/b] {body}" if text.lead else body
+    body = escape(text.text)
+    return f"[b]{escape(text.lead)}[/b] {body}" if text.lead else body
 
 
 def strip_markup(text: str) -> str:
