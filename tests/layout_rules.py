@@ -50,6 +50,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.ui.focus import usable, visible_rect, window_rect
 from kiosk.ui.widgets import KioskButton, ScrollButtons, strip_markup
 
 WORD_BREAK = "breaks a word"
@@ -95,12 +96,6 @@ class Violation:
 
 
 Rect = tuple[float, float, float, float]
-
-
-def window_rect(widget: Widget) -> Rect:
-    """The widget's box in window coordinates (x0, y0, x1, y1)."""
-    x, y = widget.to_window(widget.x, widget.y)
-    return x, y, x + widget.width, y + widget.height
 
 
 def decorative(widget: Widget) -> bool:
@@ -291,25 +286,10 @@ def in_scroll_view(widget: Widget) -> bool:
     return False
 
 
-def actionable(widget: Widget) -> bool:
-    """Not disabled and not transparent, nor any of its ancestors."""
-    while widget is not None:
-        if getattr(widget, "disabled", False) or getattr(widget, "opacity", 1) == 0:
-            return False
-        widget = widget.parent if widget.parent is not widget else None
-    return True
-
-
 def seen_rect(widget: Widget) -> Rect | None:
-    """The part of the widget's box not hidden by the scroll views around it (None: none)."""
-    x0, y0, x1, y1 = window_rect(widget)
-    parent = widget.parent
-    while parent is not None and parent is not parent.parent:
-        if isinstance(parent, ScrollView):
-            px0, py0, px1, py1 = window_rect(parent)
-            x0, y0, x1, y1 = max(x0, px0), max(y0, py0), min(x1, px1), min(y1, py1)
-        parent = parent.parent
-    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
+    """The part of the widget's box not hidden by the scroll views around it (None: none);
+    what lies outside the window is reported by its own rule."""
+    return visible_rect(widget, in_window=False)
 
 
 def ancestors(widget: Widget, root: Widget) -> list[Widget]:
@@ -335,7 +315,7 @@ def violations(root: Widget, min_target: float) -> list[Violation]:
             drawn_things.append(widget)
         if isinstance(widget, Label):
             found += text_problems(widget, name)
-        if isinstance(widget, KioskButton) and actionable(widget) and (
+        if isinstance(widget, KioskButton) and usable(widget) and (
                 min(widget.size) < min_target - TOLERANCE_PX):
             found.append(Violation(name(widget), SMALL_TARGET,
                                    f"{widget.width:.0f}x{widget.height:.0f} px, "
@@ -405,8 +385,8 @@ def scroll_problems(root: Widget, widgets: list[Widget], name: Names) -> list[Vi
         if hidden <= TOLERANCE_PX:
             continue
         bound = [b for b in buttons if b.scroll is not None and b.scroll.__self__ is scroll]
-        usable = [b for b in bound if actionable(b) and shown(b)]
-        if not usable:
+        working = [b for b in bound if usable(b) and shown(b)]
+        if not working:
             why = "none is bound to it" if not bound else "its ScrollButtons are hidden or off"
             found.append(Violation(name(scroll), NO_SCROLL_BUTTONS,
                                    f"content {content.height:.0f} px tall in a "

@@ -13,13 +13,10 @@ pytestmark = pytest.mark.gui
 SHAPES = [(1920, 1080), (1366, 768), (1280, 720), (1080, 1920)]
 
 
-def window_rect(widget):
-    x, y = widget.to_window(widget.x, widget.y)
-    return x, y, x + widget.width, y + widget.height
-
-
 def lines_in_view(screen) -> int:
     """Lines of the section (title and text) wholly inside the Reader's text area."""
+    from kiosk.ui.focus import window_rect
+
     _x0, bottom, _x1, top = window_rect(screen.ids.scroll)
     count = 0
     for label in screen.texts.values():

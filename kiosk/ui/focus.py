@@ -20,7 +20,7 @@ KEY_HOME, KEY_PAGE_UP, KEY_PAGE_DOWN = 278, 280, 281
 
 def actionable(root: Widget) -> list[KioskButton]:
     """Every button a person can act on under ``root``, in reading order (top to bottom)."""
-    return [w for w in root.walk(restrict=True) if isinstance(w, KioskButton) and _usable(w)]
+    return [w for w in root.walk(restrict=True) if isinstance(w, KioskButton) and usable(w)]
 
 
 def window_rect(widget: Widget) -> tuple[float, float, float, float]:
@@ -29,13 +29,17 @@ def window_rect(widget: Widget) -> tuple[float, float, float, float]:
     return x, y, x + widget.width, y + widget.height
 
 
-def visible_rect(widget: Widget) -> tuple[float, float, float, float] | None:
+def visible_rect(widget: Widget, in_window: bool = True
+                 ) -> tuple[float, float, float, float] | None:
     """The part of ``widget`` a person can see and touch, in window coordinates: clipped by
-    every scroll area around it and by the window; None when none of it shows."""
+    every scroll area around it and (``in_window``) by the window; None when none of it
+    shows."""
     from kivy.core.window import Window
 
     x0, y0, x1, y1 = window_rect(widget)
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, Window.width), min(y1, Window.height)
+    if in_window:
+        x0, y0 = max(x0, 0), max(y0, 0)
+        x1, y1 = min(x1, Window.width), min(y1, Window.height)
     parent = widget.parent
     while parent is not None and parent is not parent.parent:
         if isinstance(parent, ScrollView):
@@ -45,7 +49,8 @@ def visible_rect(widget: Widget) -> tuple[float, float, float, float] | None:
     return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
 
-def _usable(widget: Widget) -> bool:
+def usable(widget: Widget) -> bool:
+    """Not disabled and not transparent, nor any of its ancestors."""
     while widget is not None:
         if getattr(widget, "disabled", False) or getattr(widget, "opacity", 1) == 0:
             return False
