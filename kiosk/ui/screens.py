@@ -126,7 +126,8 @@ class ReadingPanel(ButtonGrid):
 
 class ReaderScreen(KioskScreen):
     """One section's text, title first, in a scrolling column that fills the screen, with
-    one row of controls under it; "More" swaps the text for the other reading controls."""
+    four controls beside it (or under it: ``side_controls``); "More" swaps the text for the
+    other reading controls."""
 
     more_shown = BooleanProperty(False)
     side_controls = BooleanProperty(True)
@@ -137,7 +138,8 @@ class ReaderScreen(KioskScreen):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._panel = None
+        self._panel: Widget | None = None
+        self._text: list[Widget] = []
         self.texts: dict[tuple[int, int], Highlightable] = {}
         """Each piece of display text of the section, keyed like Utterance.target."""
         self.entry: Entry | None = None
@@ -168,9 +170,9 @@ class ReaderScreen(KioskScreen):
         char_px = app.text_width / MAX_LINE_CHARS
         room = (self.width - app.gap * 6 - self.ids.controls.column_width()
                 - self.ids.scroll_buttons.column_width())
-        # the height under the status line, whether or not a notice is shown above
+        # the height under the status line, whether or not a notice is shown above; a
+        # notice of two lines may come (it takes the status line's room, which it hides)
         notice = app.notice.height if app.notice is not None else 0
-        # a notice of two lines may come (it takes the status line's room, which it hides)
         status = max(self.ids.where.height, self.ids.reading_status.height,
                      notice_height(app, lines=2))
         tall = self.height + notice - status - app.gap * 2
@@ -204,7 +206,6 @@ class ReaderScreen(KioskScreen):
         self.entry = entry
         self.generation += 1
         self.ids.scroll.scroll_y = 1.0
-
 
     def show_more(self, shown: bool) -> None:
         """Show the other reading controls in place of the text (or the text again)."""
