@@ -178,3 +178,21 @@ def without_whisper(monkeypatch):
     from kiosk.voice import models
 
     monkeypatch.setattr(models, "whisper_model_dir", lambda: None)
+
+
+@pytest.fixture(scope="session")
+def ninds():
+    """The shipped NINDS document (content/ninds-als.yaml); a module that means another
+    document by this name defines its own."""
+    from kiosk.content import load_library
+
+    return load_library(ROOT / "content").get("ninds-als")
+
+
+@pytest.fixture(scope="session")
+def reader(ninds):
+    """The voice context of the Reader showing that document (modules that mean another
+    Reader, e.g. its grammar or the window, define their own)."""
+    from kiosk.voice.grammar import Context
+
+    return Context("reader", ninds, len(ninds.entries))

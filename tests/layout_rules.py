@@ -50,7 +50,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.ui.focus import usable, visible_rect, window_rect
+from kiosk.ui.focus import enclosing, usable, visible_rect, window_rect
 from kiosk.ui.widgets import KioskButton, ScrollButtons, strip_markup
 
 WORD_BREAK = "breaks a word"
@@ -278,12 +278,7 @@ def outside(inner: Rect, outer: Rect, check_x: bool = True, check_y: bool = True
 
 
 def in_scroll_view(widget: Widget) -> bool:
-    parent = widget.parent
-    while parent is not None and parent is not parent.parent:
-        if isinstance(parent, ScrollView):
-            return True
-        parent = parent.parent
-    return False
+    return enclosing(widget, ScrollView) is not None
 
 
 def seen_rect(widget: Widget) -> Rect | None:

@@ -207,7 +207,7 @@ def resize(pilot, width: int, height: int) -> None:
     from kivy.core.window import Window
 
     Window.size = (width, height)
-    pilot.frames(2)
+    pilot.frames(6)  # panels that follow the window (kiosk mode's layer) catch up
     assert tuple(Window.size) == (width, height), f"the window is {Window.size}"
 
 

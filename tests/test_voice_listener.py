@@ -32,7 +32,6 @@ from voice_tools import (
     utterance,
 )
 
-from kiosk.content import load_library
 from kiosk.voice.endpoint import FRAME_MS, Endpointer
 from kiosk.voice.grammar import Context, Meaning
 from kiosk.voice.listener import Event, Listener, Mode, Processor
@@ -46,16 +45,6 @@ def engine():
     engine, notes = open_engine("pocketsphinx")
     assert engine.name == "pocketsphinx" and notes == []
     return engine
-
-
-@pytest.fixture(scope="module")
-def ninds():
-    return load_library(ROOT / "content").get("ninds-als")
-
-
-@pytest.fixture(scope="module")
-def reader(ninds) -> Context:
-    return Context("reader", ninds, len(ninds.entries))
 
 
 @pytest.fixture(scope="module")

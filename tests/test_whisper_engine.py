@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from voice_tools import PYTHON, ROOT, accepted, push_all, silence, spoken, utterance
 
-from kiosk.content import load_library
 from kiosk.voice import models
 from kiosk.voice.engine import EngineError
 from kiosk.voice.grammar import Context, Meaning, grammar_for
@@ -36,16 +35,6 @@ def engine():
     engine, notes = open_engine("whisper")
     assert engine.name == "whisper", notes
     return engine
-
-
-@pytest.fixture(scope="module")
-def ninds():
-    return load_library(ROOT / "content").get("ninds-als")
-
-
-@pytest.fixture(scope="module")
-def reader(ninds) -> Context:
-    return Context("reader", ninds, len(ninds.entries))
 
 
 def listen(engine, context: Context, pcm: bytes) -> list:

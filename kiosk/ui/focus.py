@@ -94,7 +94,7 @@ class FocusRing:
         self.clear()
         self.focused = button
         button.focused = True
-        scroll = _enclosing_scroll(button)
+        scroll = enclosing(button)
         if scroll is not None:
             scroll.show(button)
 
@@ -135,10 +135,11 @@ class FocusRing:
             scrolls[0].page(direction)
 
 
-def _enclosing_scroll(widget: Widget) -> KioskScroll | None:
+def enclosing(widget: Widget, kind: type[Widget] = KioskScroll) -> Widget | None:
+    """The nearest ancestor of ``widget`` of this kind (a scroll area), or None."""
     parent = widget.parent
     while parent is not None and parent is not parent.parent:
-        if isinstance(parent, KioskScroll):
+        if isinstance(parent, kind):
             return parent
         parent = parent.parent
     return None

@@ -13,7 +13,7 @@ from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, InstructionGroup, Line, Rectangle
 
 from kiosk.ui.focus import actionable
-from kiosk.ui.widgets import KioskButton
+from kiosk.ui.widgets import KioskButton, badge_room, badge_side
 
 GROUP = "number-badge"
 REFRESH_SECONDS = 0.2
@@ -120,7 +120,7 @@ class NumberBadges:
         more), outlined in the text colour so it stands out on any button face."""
         button.canvas.after.remove_group(GROUP)
         theme = self.app.theme
-        size = round(min(button.height - 12, self.app.button_px * 1.5))
+        size = badge_side(self.app.button_px, button.height)
         texture = self._texture(str(number), round(size * 0.62))
         x, y = button.x + 8, button.center_y - size / 2
         group = InstructionGroup(group=GROUP)
@@ -133,5 +133,5 @@ class NumberBadges:
                             size=(tw, th), group=GROUP))
         button.canvas.after.add(group)
         if hasattr(button, "badge_room"):
-            button.badge_room = 8 + size + 10  # left padding of the label: badge and a gap
+            button.badge_room = badge_room(size)
         self._drawn[button] = key

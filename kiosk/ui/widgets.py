@@ -40,12 +40,12 @@ class KioskButton(ButtonBehavior, Label):
     spoken_label = StringProperty("")
     """What a screen reader or scanning would say for this button; defaults to its text."""
     badge_room = NumericProperty(0)
+    """Room kept at the left for the number badge while numbers are shown (kiosk.ui.numbers)."""
     staff = BooleanProperty(False)
-    min_height = NumericProperty(0)
-    """At least this tall (a ButtonGrid makes a row's buttons one height); 0: the usual."""
     """On a staff panel: the clinic's default size (app.staff_px), whatever the visitor's
     text size (kv/kiosk_mode.kv StaffButton)."""
-    """Room kept at the left for the number badge while numbers are shown (kiosk.ui.numbers)."""
+    min_height = NumericProperty(0)
+    """At least this tall (a ButtonGrid makes a row's buttons one height); 0: the usual."""
     dwell_progress = NumericProperty(0.0)
     """0 to 1 while the pointer rests on this button; drawn as a ring filling round it."""
     dwell_ring = ListProperty([])
@@ -303,14 +303,18 @@ class ButtonGrid(FitsWords, GridLayout):
     @staticmethod
     def _label_height(text: str, button: KioskButton, width: float) -> float:
         """How tall a button ``width`` wide must be to show ``text``."""
-        from kivy.uix.label import Label
-
         app = App.get_running_app()
-        probe = Label(text=text, markup=True, font_size=app.button_px,
-                      font_name=button.font_name, line_height=button.line_height,
-                      padding=button.padding, text_size=(width, None))
-        probe.texture_update()
+        probe = laid_out(text, width, font_size=app.button_px, font_name=button.font_name,
+                         line_height=button.line_height, padding=button.padding)
         return probe.texture_size[1] + app.gap
+
+
+def laid_out(text: str, width: float, **style) -> Label:
+    """A label of ``text`` (markup) wrapped at ``width`` and laid out as Kivy would draw it,
+    to measure before drawing: its texture_size and its lines."""
+    probe = Label(text=text, markup=True, text_size=(max(1, width), None), **style)
+    probe.texture_update()
+    return probe
 
 
 def narrowest_button(buttons: list[KioskButton]) -> float:
@@ -337,11 +341,22 @@ def words_and_fonts(text: str) -> list[tuple[str, str | None]]:
     return found or [("", None)]
 
 
+def badge_side(button_px: float, button_height: float | None = None) -> int:
+    """The side of a number badge (kiosk.ui.numbers) on a button with this label size."""
+    side = button_px * 1.5
+    return round(side if button_height is None else min(button_height - 12, side))
+
+
+def badge_room(side: float) -> float:
+    """The left padding a button's label needs beside a badge of this side."""
+    return 8 + side + 10
+
+
 def _label_room() -> float:
     """Width a KioskButton needs beside its words: its padding, and a number badge's room
     when numbers are shown (kv/widgets.kv, kiosk/ui/numbers.py)."""
     app = App.get_running_app()
-    badge = app.button_px * 1.5 + 18 if app.numbers_shown else 0
+    badge = badge_room(badge_side(app.button_px)) if app.numbers_shown else 0
     return app.gap * 1.2 + badge + 16
 
 
@@ -387,9 +402,8 @@ class NoticeBar(Label):
         self.fit_px = size
 
     def _lines_at(self, font_px: float) -> int:
-        probe = Label(text=self.text, markup=True, bold=True, font_size=font_px,
-                      text_size=(max(1, self.width - App.get_running_app().gap * 2), None))
-        probe.texture_update()
+        probe = laid_out(self.text, self.width - App.get_running_app().gap * 2, bold=True,
+                         font_size=font_px)
         return len(probe._label._cached_lines) if probe._label else 1
 
 
@@ -502,7 +516,7 @@ class ScrollButtons(FitsWords, BoxLayout):
             self.height = max(button.height for button in buttons)
         else:
             self.orientation, self.size_hint = "vertical", (None, 1)
-            self.width = narrowest_button(buttons)
+            self.width = self.column_width()
 
 
 def markup_for(text: Text) -> str:
