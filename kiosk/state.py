@@ -102,9 +102,7 @@ class Navigator:
         if moved and action.intent is not Intent.BACK:
             self._history.append(replace(self.view, notice=""))
         self.view = view
-        for observer in self._observers:
-            observer(view)
-        return view
+        return self._publish()
 
     def came_from(self) -> str:
         """The screen before Help or Settings (where "what can I say" applies)."""
@@ -117,18 +115,23 @@ class Navigator:
         """Back to Home with nothing open, as for the next visitor."""
         self._history.clear()
         self.view = View()
+        return self._publish()
+
+    def _publish(self) -> View:
         for observer in self._observers:
             observer(self.view)
         return self.view
 
     def set_library(self, library: Library) -> View:
-        """Swap in freshly loaded content; returns Home if the open document has gone."""
+        """Swap in freshly loaded content; returns Home if the open document has gone.
+        Observers hear of it even when the view stays the same: the open section's words
+        may have changed (Read aloud builds its script anew)."""
         self.library = library
         if self.view.document_id and library.get(self.view.document_id) is None:
             return self.reset()
         if self.view.section_number and self.entry is None:
             return self.apply(Action(Intent.CONTENTS))
-        return self.view
+        return self._publish()
 
     def _home(self, action: Action) -> View:
         return View(Screen.HOME)

@@ -336,6 +336,20 @@ def test_content_edited_while_running_is_loaded_and_a_mistake_keeps_the_last_goo
                "the change after the reading stopped")
     assert pilot.screen == "reader"
 
+    # an edit to the open section reaches Read aloud: it reads the new words
+    section = app.navigator.entry.section
+    edited = text.replace(title, "title: Changed mid-reading")
+    assert edited.count(f"title: {section.title}\n") == 1
+    (content / "ninds-als.yaml").write_text(
+        edited.replace(f"title: {section.title}\n", "title: Edited by the clinic\n"),
+        encoding="utf-8")
+    wait_until(pilot, lambda: app.navigator.entry.section.title == "Edited by the clinic", 8,
+               "the edited section")
+    pilot.frames(3)
+    assert pilot.screen == "reader"
+    script = app.reading.narrator.script
+    assert script and "Edited by the clinic" in script[0].spoken.text
+
 
 def guarded_frames(pilot, count: int) -> None:
     """Frames as Kivy's own main loop runs them: an exception goes to the ExceptionManager."""

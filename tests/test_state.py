@@ -237,6 +237,17 @@ def test_reload_keeps_the_open_section_when_it_is_still_there(nav):
     assert nav.set_library(library(LEAFLET)) == View(Screen.READER, "leaflet", 2)
 
 
+def test_reload_tells_observers_even_when_the_view_stays(nav):
+    """The open section's words may have changed: Read aloud must rebuild its script."""
+    reading(nav, 2)
+    seen: list[View] = []
+    nav.subscribe(seen.append)
+    edited = library(LEAFLET.replace("Most cases have no known cause.", "Edited."))
+    nav.set_library(edited)
+    assert seen == [View(Screen.READER, "leaflet", 2)]
+    assert nav.entry.section.blocks[0].text.text == "Edited."
+
+
 def test_reload_that_removes_the_open_section_shows_contents_and_next_starts_over(nav):
     reading(nav, 4)
     shorter = LEAFLET.split("  - id: care")[0]

@@ -547,6 +547,57 @@ def test_a_decoding_failure_is_reported_and_listening_goes_on(tts, reader, where
     assert [e.heard.meaning for e in inbox.events][-2:] == [Meaning("previous"), Meaning("stop")]
 
 
+def test_a_failure_in_a_queued_action_is_reported_and_listening_goes_on(tts, reader):
+    """Push-to-talk released mid-utterance: the engine fails in ``finish`` while the
+    listener thread runs the queued release. Voice must say so and keep listening, not end
+    the thread while the microphone still looks alive."""
+    inbox = Inbox()
+    processor = Processor(Recogniser(FlakyEngine("finish")), mode=Mode.PUSH_TO_TALK)
+    processor.set_context(reader)
+    speech = say("next section", tts)
+    mic = FileMic([speech], speed=4.0, gap_s=0.5, lead_s=0.3)
+    listener = Listener(processor, mic, inbox.on_event, inbox.on_problem)
+    listener.start()
+    try:
+        assert mic.finished.wait(10)
+        listener.talk(True)
+        mic.play(speech)
+        time.sleep(0.4)  # mid-phrase at 4x speed
+        listener.talk(False)  # the release decodes at once, and the engine fails
+        with inbox.arrived:
+            inbox.arrived.wait_for(lambda: inbox.problems, 5)
+        listener.talk(True)
+        mic.play(say("go back", tts))
+        events = inbox.wait_for(1, timeout=10)
+        listener.talk(False)
+        alive = listener.alive()
+    finally:
+        listener.stop()
+    assert len(inbox.problems) == 1 and "RuntimeError" in inbox.problems[0], inbox.problems
+    assert alive
+    assert Meaning("previous") in [e.heard.meaning for e in events]
+
+
+def test_a_listener_whose_thread_died_does_not_look_alive(engine, tts, reader, monkeypatch):
+    """Whatever ends the listener thread, the microphone watchdog must see it (the frame
+    age grows) and opening the source again starts a new thread."""
+    inbox = Inbox()
+    listener = listen(make(engine, reader), [say("stop", tts)], 4.0, inbox)
+    try:
+        listener._frames.put(None)  # the thread ends as if something escaped its loop
+        listener._thread.join(5)
+        assert not listener.alive()
+        assert listener.frame_age() == float("inf")
+        listener.stop_source()  # what the app's microphone watchdog does, then tries again
+        listener.start_source()
+        assert listener.alive()
+        listener.source.play(say("go back", tts))
+        events = inbox.wait_for(2, timeout=10)
+    finally:
+        listener.stop()
+    assert Meaning("previous") in [e.heard.meaning for e in events]
+
+
 def test_switching_voice_off_mid_utterance_leaves_listening_working(tts, reader):
     processor = Processor(Recogniser(SphinxEngine()))
     processor.set_context(reader)

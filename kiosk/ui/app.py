@@ -436,8 +436,7 @@ class KioskApp(App):
         if folder == self._content_folder:  # (not when the configuration names another)
             library = keep_last_good(self.navigator.library, library, folder)
         self._content_folder = folder
-        self.navigator.set_library(library)
-        self._refresh_current()
+        self.navigator.set_library(library)  # (shows the view again: every screen refills)
 
     def _watch_content(self, _dt: float) -> None:
         """A document file was added, changed or removed: load it (not in the middle of

@@ -11,6 +11,7 @@ intent names only.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -185,13 +186,15 @@ class Listener:
     def start(self) -> None:
         """Begin listening; raises MicError when the source cannot be opened (the thread
         still runs, so :meth:`start_source` can try again later)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
-            self._thread.start()
         self.start_source()
 
     def start_source(self) -> None:
-        """Open the microphone (again); raises MicError when it cannot be opened."""
+        """Open the microphone (again), and start the listening thread if it is not running
+        (first start, or after it ended); raises MicError when the source cannot be opened
+        (the thread still runs, so this can be tried again later)."""
+        if not self.alive():
+            self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
+            self._thread.start()
         self.source.start(self._frame_in)
         self.last_frame_at = time.monotonic()
         self.running = True
@@ -211,15 +214,26 @@ class Listener:
         self.source = source
         self.start_source()
 
+    def alive(self) -> bool:
+        """The listening thread is running."""
+        return self._thread is not None and self._thread.is_alive()
+
     def frame_age(self) -> float:
         """Seconds since the source last handed over a frame (a microphone sends one every
-        30 ms, silence included, so a long gap means it has gone)."""
+        30 ms, silence included, so a long gap means it has gone); infinite when the
+        listening thread has ended, so the app's watchdog never takes a microphone that
+        nobody hears for a working one."""
+        if not self.alive():
+            return math.inf
         return time.monotonic() - self.last_frame_at
 
     def stop(self) -> None:
         self.stop_source()
-        self._frames.put(None)
-        if self._thread is not None:
+        if self.alive():  # (a thread that ended takes no more frames: never wait for it)
+            try:
+                self._frames.put(None, timeout=2)
+            except queue.Full:
+                log.warning("voice: the listening thread did not take its last frames")
             self._thread.join(timeout=2)
 
     def call(self, action: Callable[[], None]) -> None:
@@ -256,23 +270,44 @@ class Listener:
             pass
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as error:  # noqa: BLE001 - say so, never end silently
+            log.exception("voice: the listening thread stopped")
+            self.on_problem(f"Voice commands stopped ({type(error).__name__}).")
+
+    def _loop(self) -> None:
         while True:
-            while not self._actions.empty():
-                self._actions.get_nowait()()
+            self._run_actions()
             frame = self._frames.get()
             if frame is None:
                 return
-            while not self._actions.empty():
-                self._actions.get_nowait()()
+            self._run_actions()
             try:
                 events = self.processor.push(frame)
             except Exception as error:  # noqa: BLE001 - keep listening after a bad utterance
-                log.exception("voice: an utterance could not be decoded")
-                self.on_problem(f"Voice commands had a problem ({type(error).__name__}).")
-                self.processor.abandon()
+                self._failed(error)
                 continue
             for event in events:
                 self._deliver(event)
+
+    def _run_actions(self) -> None:
+        """The queued actions (grammar, modes, push-to-talk release); one that fails is
+        reported like a bad utterance and listening goes on."""
+        while not self._actions.empty():
+            action = self._actions.get_nowait()
+            try:
+                action()
+            except Exception as error:  # noqa: BLE001 - e.g. the engine failing on release
+                self._failed(error)
+
+    def _failed(self, error: Exception) -> None:
+        log.exception("voice: an utterance could not be decoded")
+        self.on_problem(f"Voice commands had a problem ({type(error).__name__}).")
+        try:
+            self.processor.abandon()
+        except Exception:  # noqa: BLE001 - abandon already logs what it cannot close
+            log.warning("voice: the utterance could not be dropped")
 
     def _deliver(self, event: Event) -> None:
         meaning: Meaning | None = event.heard.meaning
