@@ -15,7 +15,15 @@ from kiosk.content import load_library
 from kiosk.speech.audio import ClockSink
 from kiosk.speech.clip import Clip
 from kiosk.speech.lexicon import load_lexicon
-from kiosk.speech.narrator import Narrator, State, Voice, silent_clip, with_pause
+from kiosk.speech.narrator import (
+    Narrator,
+    NarratorEvent,
+    State,
+    Told,
+    Voice,
+    silent_clip,
+    with_pause,
+)
 from kiosk.speech.player import Player
 from kiosk.speech.script import HEADING, build_script
 from kiosk.speech.synth import SynthesisError
@@ -36,13 +44,14 @@ def lexicon():
 
 class Events:
     def __init__(self) -> None:
-        self.seen: list[tuple[str, dict]] = []
+        self.seen: list[NarratorEvent] = []
 
-    def __call__(self, kind: str, data: dict) -> None:
-        self.seen.append((kind, data))
+    def __call__(self, event: NarratorEvent) -> None:
+        self.seen.append(event)
 
-    def kinds(self) -> list[str]:
-        return [kind for kind, _ in self.seen]
+    def told(self, problem: bool | None = None) -> list[str]:
+        return [e.message for e in self.seen if isinstance(e, Told)
+                and (problem is None or e.problem == problem)]
 
 
 @pytest.fixture
@@ -106,8 +115,7 @@ def test_a_sentence_the_engine_cannot_say_is_skipped_with_a_notice(document, lex
     narrator.load("s1", script)
     narrator.read(1)
     clock.run_until(lambda: narrator.status().index == 2, "the sentence after the broken one")
-    assert any(kind == "problem" and "could not be spoken" in data["message"]
-               for kind, data in events.seen)
+    assert any("could not be spoken" in message for message in events.told(problem=True))
     narrator.close()
 
 
@@ -150,7 +158,7 @@ def test_limits_are_said_plainly(clock):
     narrator.change_rate(+1)
     narrator.change_volume(+1)
     narrator.wait_idle()
-    messages = [data["message"] for kind, data in events.seen if kind == "notice"]
+    messages = events.told(problem=False)
     assert messages == ["Reading is already as fast as it goes.",
                         "The sound is already as loud as it goes."]
     assert narrator.voice.rate == 250

@@ -4,7 +4,8 @@ Commands (read, pause, stop, next sentence, faster, ...) may come from any threa
 queued and carried out in order on the narrator's own worker thread, which synthesises each
 sentence (keeping at most the next one ready) and hands it to the Player. The UI asks
 ``status()`` a few times a second to highlight the sentence and the word being heard, and
-gets ``listener`` calls (from the worker thread) when something it must act on happens.
+gets ``listener`` calls (from the worker thread) with a typed :data:`NarratorEvent` when
+something it must act on happens.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ SPEECH_DOWN = ("The speech engine stopped answering, so the text is marked at re
 SPEECH_BACK = "Speech works again."
 
 Synthesise = Callable[[str, int, "str | None"], Clip]
-Listener = Callable[[str, dict], None]
 Script = tuple[Utterance, ...]
 
 
@@ -75,6 +75,43 @@ class Status:
     """Identifies the loaded script (e.g. document and section), so stale status is ignored."""
 
 
+@dataclass(frozen=True)
+class StateChanged:
+    """Reading started, paused, resumed, stopped or is waiting (step mode)."""
+
+    state: State
+    index: int | None
+    """The utterance being read (or last read), or None."""
+
+
+@dataclass(frozen=True)
+class ScriptEnded:
+    """The last utterance of the script with this ``key`` has been read."""
+
+    key: object
+
+
+@dataclass(frozen=True)
+class VoiceChanged:
+    """Speed, volume, voice or step mode changed."""
+
+    voice: Voice
+
+
+@dataclass(frozen=True)
+class Told:
+    """Something the person should be told in plain words (``problem``: something went
+    wrong, e.g. a sentence could not be spoken; otherwise a notice such as "This is the
+    first sentence.")."""
+
+    message: str
+    problem: bool = False
+
+
+NarratorEvent = StateChanged | ScriptEnded | VoiceChanged | Told
+Listener = Callable[[NarratorEvent], None]
+
+
 class Narrator:
     """Reads one script (a section) at a time through a Player."""
 
@@ -82,7 +119,7 @@ class Narrator:
                  listener: Listener | None = None, voice: Voice = Voice()) -> None:
         self._player = player
         self._synthesise = synthesise
-        self._listener = listener or (lambda _kind, _data: None)
+        self._listener: Listener = listener or (lambda _event: None)
         self._voice = voice
         player.volume = voice.volume
         self._script: tuple[Utterance, ...] = ()
@@ -199,7 +236,7 @@ class Narrator:
                 command()
             except Exception:  # a bug must not end reading for the rest of the day
                 log.exception("narrator command failed")
-                self._emit("problem", message="Reading stopped because of an error.")
+                self._emit(Told("Reading stopped because of an error.", problem=True))
                 self._set(State.IDLE)
 
     def _load(self, key: object, script: Script | Callable[[], Script]) -> None:
@@ -225,18 +262,18 @@ class Narrator:
                 log.warning("sentence %s marked without sound: %s", index, error)
                 if not self.speech_down:
                     self.speech_down = True
-                    self._emit("problem", message=SPEECH_DOWN)
+                    self._emit(Told(SPEECH_DOWN, problem=True))
                 clip = with_pause(silent_clip(self._script[index].spoken.text, self._voice.rate),
                                   self._script[index].pause_ms)
                 break
             except Exception as error:  # noqa: BLE001 - any engine failure skips one sentence
                 log.warning("sentence %s not spoken: %s", index, error)
-                self._emit("problem", message=SENTENCE_SKIPPED)
+                self._emit(Told(SENTENCE_SKIPPED, problem=True))
                 index += 1
                 continue
             if self.speech_down and self._synthesise is not None:
                 self.speech_down = False
-                self._emit("notice", message=SPEECH_BACK)
+                self._emit(Told(SPEECH_BACK))
             break
         else:
             self._finish_script()
@@ -247,7 +284,7 @@ class Narrator:
             self._index, self._clip = index, clip
             self._state = State.READING
         self._player.play(clip, on_finished=lambda: self._queue.put(lambda: self._ended(token)))
-        self._emit("state", state=State.READING, index=index)
+        self._emit(StateChanged(State.READING, index))
         self._prefetch(index + 1)
 
     def _ended(self, token: int) -> None:
@@ -265,7 +302,7 @@ class Narrator:
         self._set(State.IDLE)
         with self._lock:
             self._index = None
-        self._emit("end", key=self._key)
+        self._emit(ScriptEnded(self._key))
 
     def _toggle(self) -> None:
         if self._state is State.READING:
@@ -307,23 +344,23 @@ class Narrator:
             self._finish_script()
             return
         if target < 0:
-            self._emit("notice", message="This is the first sentence.")
+            self._emit(Told("This is the first sentence."))
             target = 0
         self._start(target)
 
     def _change_rate(self, steps: int) -> None:
         rate = max(MIN_RATE, min(MAX_RATE, self._voice.rate + steps * RATE_STEP))
         if rate == self._voice.rate:
-            self._emit("notice", message="Reading is already as fast as it goes." if steps > 0
-                       else "Reading is already as slow as it goes.")
+            self._emit(Told("Reading is already as fast as it goes." if steps > 0
+                            else "Reading is already as slow as it goes."))
             return
         self._set_voice(replace(self._voice, rate=rate))
 
     def _change_volume(self, steps: int) -> None:
         volume = round(max(MIN_VOLUME, min(1.0, self._voice.volume + steps * VOLUME_STEP)), 2)
         if volume == self._voice.volume:
-            self._emit("notice", message="The sound is already as loud as it goes." if steps > 0
-                       else "The sound is already as quiet as it goes.")
+            self._emit(Told("The sound is already as loud as it goes." if steps > 0
+                            else "The sound is already as quiet as it goes."))
             return
         self._set_voice(replace(self._voice, volume=volume))
 
@@ -334,7 +371,7 @@ class Narrator:
         self._player.volume = voice.volume
         if not voice.step_mode and self._state is State.WAITING:
             self._resume()
-        self._emit("voice", voice=voice)
+        self._emit(VoiceChanged(voice))
 
     def _clip_for(self, index: int) -> Clip:
         clip = self._cache.get(index)
@@ -362,11 +399,11 @@ class Narrator:
     def _set(self, state: State) -> None:
         with self._lock:
             self._state = state
-        self._emit("state", state=state, index=self._index)
+        self._emit(StateChanged(state, self._index))
 
-    def _emit(self, kind: str, **data) -> None:
+    def _emit(self, event: NarratorEvent) -> None:
         try:
-            self._listener(kind, data)
+            self._listener(event)
         except Exception:
             log.exception("narrator listener failed")
 

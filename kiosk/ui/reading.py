@@ -19,7 +19,16 @@ from kiosk.logs import FaultLog
 from kiosk.speech.audio import STILL_HIGHLIGHTED, Sink, open_output
 from kiosk.speech.clinic import clinic_voice, lexicon_path
 from kiosk.speech.lexicon import Lexicon, load_lexicon
-from kiosk.speech.narrator import Narrator, State, Status
+from kiosk.speech.narrator import (
+    Narrator,
+    NarratorEvent,
+    ScriptEnded,
+    State,
+    StateChanged,
+    Status,
+    Told,
+    VoiceChanged,
+)
 from kiosk.speech.normalise import normalise
 from kiosk.speech.player import Player
 from kiosk.speech.script import HEADING, Utterance, build_script
@@ -300,25 +309,26 @@ class ReadingController:
             self._told_no_sound = True
             self.app.say_notice(self.no_sound)
 
-    def _from_narrator(self, kind: str, data: dict) -> None:
+    def _from_narrator(self, event: NarratorEvent) -> None:
         """Called on the narrator's thread: hop to the UI thread."""
-        Clock.schedule_once(lambda _dt: self._handle(kind, data), 0)
+        Clock.schedule_once(lambda _dt: self._handle(event), 0)
 
-    def _handle(self, kind: str, data: dict) -> None:
-        if kind == "state":
-            self._update_labels(State.IDLE if self._announcing is not None else data["state"])
-        elif kind == "end" and self._announcing is not None \
-                and data.get("key") == self._announcing:
-            self._section_back()
-        elif kind == "voice":
-            self._update_labels(self.narrator.status().state)
-            if self.app.manager is not None and self.app.manager.current == "settings":
-                self.app.manager.current_screen.refresh(self.app)
-        elif kind in ("notice", "problem"):
-            self.app.say_notice(data["message"])
-        elif kind == "end" and data.get("key") == self.key and not (
-                isinstance(self.key, tuple) and self.key[0] == "sample"):
-            self._section_ended()  # (a said text, e.g. the idle notice, is not a section)
+    def _handle(self, event: NarratorEvent) -> None:
+        match event:
+            case StateChanged(state=state):
+                self._update_labels(State.IDLE if self._announcing is not None else state)
+            case ScriptEnded(key=key) if self._announcing is not None \
+                    and key == self._announcing:
+                self._section_back()
+            case ScriptEnded(key=key) if key == self.key and not (
+                    isinstance(self.key, tuple) and self.key[0] == "sample"):
+                self._section_ended()  # (a said text, e.g. the idle notice, is no section)
+            case VoiceChanged():
+                self._update_labels(self.narrator.status().state)
+                if self.app.manager is not None and self.app.manager.current == "settings":
+                    self.app.manager.current_screen.refresh(self.app)
+            case Told(message=message):
+                self.app.say_notice(message)
 
     def _section_ended(self) -> None:
         navigator = self.app.navigator
