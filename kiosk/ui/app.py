@@ -54,6 +54,13 @@ KV_DIR = Path(__file__).parent / "kv"
 KV_FILES = ("widgets.kv", "home.kv", "contents.kv", "reader.kv", "help.kv", "settings.kv",
             "voice.kv")
 NOTICE_SECONDS = 6.0
+TICK_SECONDS = 0.05
+"""The app's one tick, 20 times a second: the highlight catches up with the audio (the sync
+target is 150 ms), the pointer is sampled and the dwell ring and scan highlight move, the
+voice controller follows reading and the microphone, kiosk mode updates the idle time,
+countdown, admin hold and fade (:meth:`KioskApp._tick`)."""
+BADGES_EVERY = 4
+"""Number badges follow buttons that appeared, moved or went away every this-many ticks."""
 CONTENT_CHECK_SECONDS = 3.0
 """How often the content folder is looked at for edited documents."""
 TRIM_AFTER_SECONDS = 1.5
@@ -227,6 +234,8 @@ class KioskApp(App):
         self._trim_memory = None
         self._content_snapshot = snapshot(settings.content_dir)
         self._content_event = None
+        self._tick_event = None
+        self._ticks = 0
         self.navigator = Navigator(load_library(settings.content_dir))
         self.focus_ring = FocusRing(self._current_screen, lambda name: self.go(name))
         self.notice: NoticeBar | None = None
@@ -278,6 +287,7 @@ class KioskApp(App):
         self.show(self.navigator.view)
         self._content_event = Clock.schedule_interval(self._watch_content,
                                                       CONTENT_CHECK_SECONDS)
+        self._tick_event = Clock.schedule_interval(self._tick, TICK_SECONDS)
         for problem in (*self.settings.problems, *self.reading.problems):
             self.say_notice(problem)
         if font_problem:
@@ -285,8 +295,9 @@ class KioskApp(App):
         return root
 
     def on_stop(self) -> None:
-        if self._content_event is not None:
-            self._content_event.cancel()
+        for event in (self._content_event, self._tick_event):
+            if event is not None:
+                event.cancel()
         if self.hands_free is not None:
             self.hands_free.close()
         if self.kiosk is not None:
@@ -437,6 +448,17 @@ class KioskApp(App):
             library = keep_last_good(self.navigator.library, library, folder)
         self._content_folder = folder
         self.navigator.set_library(library)  # (shows the view again: every screen refills)
+
+    def _tick(self, _dt: float) -> None:
+        """One tick for every controller that follows time, in a fixed order: the reading
+        highlight first (the voice controller asks the narrator what is being read)."""
+        self._ticks += 1
+        self.reading.poll()
+        self.voice.poll()
+        self.hands_free.tick()
+        self.kiosk.tick()
+        if self._ticks % BADGES_EVERY == 0:
+            self.number_badges.update()
 
     def _watch_content(self, _dt: float) -> None:
         """A document file was added, changed or removed: load it (not in the middle of

@@ -22,7 +22,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.lang import Builder
@@ -46,9 +45,6 @@ from kiosk.ui.focus import actionable, visible_rect
 from kiosk.ui.widgets import KioskButton
 
 KV_FILE = Path(__file__).parent / "kv" / "access.kv"
-TICK_SECONDS = 0.05
-"""The pointer is sampled, the dwell ring drawn and the scan highlight moved 20 times a
-second."""
 ANNOUNCE_AFTER_SECONDS = 0.4
 """After a selection or a new screen, the first label waits this long, so speech the action
 started (Read aloud, a sample, spoken help) begins first and is not talked over."""
@@ -112,7 +108,6 @@ class HandsFree:
                     mouse_pos=self._on_mouse_pos, size=lambda *_args: self.await_pointer())
         self.await_pointer()
         app.bind(scanning=self._on_scanning, dwell_on=self._on_dwell_on)
-        self._event = Clock.schedule_interval(lambda _dt: self.tick(), TICK_SECONDS)
 
     # -- the clock -----------------------------------------------------------------------
 
@@ -335,7 +330,7 @@ class HandsFree:
         self.labels_said = []
 
     def close(self) -> None:
-        self._event.cancel()
+        """Nothing to stop: the app's tick calls :meth:`tick`."""
 
     def _root(self):
         """Where dwell looks for buttons: a kiosk-mode panel when one is shown (it covers

@@ -44,8 +44,6 @@ from kiosk.ui import theme as sizes
 log = logging.getLogger(__name__)
 
 KV_FILE = Path(__file__).parent / "kv" / "kiosk_mode.kv"
-TICK_SECONDS = 0.1
-"""How often the idle time, the countdown, the admin hold and the fade are updated."""
 FADE_SECONDS = 2.5
 """The attract screen fades in this slowly (the only motion in kiosk mode)."""
 POINTER_MOVE_PX = 12
@@ -142,7 +140,6 @@ class KioskMode:
         parts["pin"].message = layer.pin_message
         Window.bind(on_request_close=self._on_request_close, mouse_pos=self._on_mouse_pos)
         app.bind(on_start=self._add_layer, typeface=self._redraw_later)
-        self._event = Clock.schedule_interval(lambda _dt: self.tick(), TICK_SECONDS)
 
     # -- state -------------------------------------------------------------------------
 
@@ -179,7 +176,7 @@ class KioskMode:
         self._update(self.now())
 
     def close(self) -> None:
-        self._event.cancel()
+        """Nothing to stop: the app's tick calls :meth:`tick`."""
 
     # -- time ------------------------------------------------------------------------------
 

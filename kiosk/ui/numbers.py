@@ -8,7 +8,6 @@ after the list, in reading order.
 
 from __future__ import annotations
 
-from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, InstructionGroup, Line, Rectangle
 
@@ -16,8 +15,6 @@ from kiosk.ui.focus import actionable
 from kiosk.ui.widgets import KioskButton, badge_room, badge_side
 
 GROUP = "number-badge"
-REFRESH_SECONDS = 0.2
-"""How often the badges follow buttons that appeared, moved or went away."""
 
 
 def item_number(button: KioskButton) -> int | None:
@@ -55,7 +52,6 @@ class NumberBadges:
         app.bind(numbers_shown=lambda *_a: self.update(), theme=lambda *_a: self._redraw_all(),
                  button_px=lambda *_a: self._redraw_all(),
                  typeface=lambda *_a: self._redraw_all())
-        self._event = Clock.schedule_interval(lambda _dt: self.update(), REFRESH_SECONDS)
 
     @property
     def count(self) -> int:
@@ -90,8 +86,6 @@ class NumberBadges:
                 return button
         return None
 
-    def close(self) -> None:
-        self._event.cancel()
 
     # -- drawing -------------------------------------------------------------------------
 

@@ -37,8 +37,6 @@ from kiosk.state import Screen, View
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.05
-"""How often the highlight catches up with the audio (the sync target is 150 ms)."""
 READ_LABELS = {
     State.IDLE: "Read aloud",
     State.READING: "Pause",
@@ -100,7 +98,6 @@ class ReadingController:
         self._samples = 0
         self._announcing: object = None
         """The key of a short announcement being said over the Reader's section, or None."""
-        self._event = Clock.schedule_interval(self._poll, POLL_SECONDS)
         self._output_event = Clock.schedule_interval(self._watch_output, OUTPUT_CHECK_SECONDS)
         self._update_labels(State.IDLE)
 
@@ -290,7 +287,6 @@ class ReadingController:
             found.close()
 
     def close(self) -> None:
-        self._event.cancel()
         self._output_event.cancel()
         self.narrator.close()
         self.player.close()
@@ -348,7 +344,8 @@ class ReadingController:
         self.app.reading_status_forms = forms
         self.app.reading_status = forms[0]
 
-    def _poll(self, _dt: float) -> None:
+    def poll(self) -> None:
+        """Called by the app's tick: mark the sentence and word being heard."""
         screen = self.app.manager.current_screen if self.app.manager else None
         if screen is None or screen.name != Screen.READER.value:
             return

@@ -81,7 +81,6 @@ class VoiceController:
         """Logs a missing microphone once when it goes and once when it is back."""
         self._loading = False
         self._set_state("loading" if self.mode is not Mode.OFF else "off")
-        self._poll_event = Clock.schedule_interval(self._poll, 0.1)
         if self.mode is not Mode.OFF:
             app.first_frame.call(self.start)
 
@@ -221,7 +220,6 @@ class VoiceController:
 
     def close(self) -> None:
         self._closed = True
-        self._poll_event.cancel()
         if self._retry_event is not None:
             self._retry_event.cancel()
         if self.listener is not None:
@@ -426,7 +424,9 @@ class VoiceController:
         first = max(0, status.index - 1)
         return " ".join(u.spoken.text for u in script[first:status.index + 1])
 
-    def _poll(self, _dt: float) -> None:
+    def poll(self) -> None:
+        """Called by the app's tick: follow reading aloud, watch the microphone, move the
+        level meter."""
         reading = self.app.reading
         speaking = reading is not None and reading.narrator.status().state is State.READING
         if speaking != self._reading:
