@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     hear.add_argument("--config", type=Path, help="configuration file")
     hear.set_defaults(func=_hear)
 
-    from kiosk.voice.models import add_models_parser
+    from kiosk.voice.models_cli import add_models_parser
 
     models = add_models_parser(verbs)
     models.description = models.description or (

@@ -195,7 +195,7 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
                         f"{', '.join(map(str, LINE_SPACINGS))}; using 1.45")
         values.pop("line_spacing")
     if "switch_keys" in values:
-        from kiosk.ui.access import key_codes  # (no Kivy in it)
+        from kiosk.keys import key_codes
 
         keys = values.pop("switch_keys")
         if keys and all(isinstance(k, str) and k.strip() for k in keys):

@@ -412,7 +412,7 @@ def check_recogniser(settings: Settings, models_dir: Path | None = None) -> Resu
             folder = getattr(engine, "model_dir", None)
             model = f" with the model {Path(folder).name}" if folder else ""
             return Result("recogniser", OK, f"Vosk loads{model}.{off}")
-        sphinx = models._pocketsphinx_model()
+        sphinx = models.pocketsphinx_model()
         model = f" with its built-in English model ({sphinx.name})" if sphinx else ""
         found = f"PocketSphinx loads{model}."
         wanted_vosk = kind == "vosk" or models.find_model(models_dir) is not None

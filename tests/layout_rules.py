@@ -239,8 +239,8 @@ def text_problems(label: Label, names: Names) -> list[Violation]:
 
 def units(text: str) -> list[str]:
     """The pieces of ``text`` no line may break: its words, where a long word counts as
-    two after a slash or an em dash (kiosk.ui.highlight.BREAK_AFTER), as in typesetting."""
-    from kiosk.ui.highlight import BREAK_AFTER
+    two after a slash or an em dash (kiosk.highlight.BREAK_AFTER), as in typesetting."""
+    from kiosk.highlight import BREAK_AFTER
 
     after = re.compile(f"(?<=[{re.escape(BREAK_AFTER)}])(?=.)")
     return [part for word in text.split() for part in after.split(word)]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.ui.access import (
+from kiosk.access import (
     ONE_SWITCH,
     TWO_SWITCH,
     DwellTracker,
     PointerDwell,
     Scanner,
-    key_codes,
     perimeter_path,
-    switch_number,
 )
+from kiosk.keys import key_codes, switch_number
 
 STEP = 0.05
 """The window samples the pointer 20 times a second."""

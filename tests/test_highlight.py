@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.content import Text
-from kiosk.ui.highlight import highlighted_markup
+from kiosk.highlight import highlighted_markup
 
 
 def test_plain_text_is_escaped_and_lead_in_is_bold():

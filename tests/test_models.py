@@ -24,14 +24,12 @@ from kiosk.voice.models import (
     MODEL_NAME,
     FetchError,
     TextProgress,
-    add_models_parser,
     fetch,
-    fetch_command,
     find_model,
-    list_command,
     list_models,
     model_problem,
 )
+from kiosk.voice.models_cli import add_models_parser, fetch_command, list_command
 
 LAYOUT = {
     "am/final.mdl": b"<TransitionModel> fake",

@@ -11,11 +11,21 @@ from collections.abc import Callable
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.keys import (
+    KEY_DOWN,
+    KEY_ENTER,
+    KEY_ESCAPE,
+    KEY_HOME,
+    KEY_LEFT,
+    KEY_NUMPAD_ENTER,
+    KEY_PAGE_DOWN,
+    KEY_PAGE_UP,
+    KEY_RIGHT,
+    KEY_SPACE,
+    KEY_TAB,
+    KEY_UP,
+)
 from kiosk.ui.widgets import KioskButton, KioskScroll
-
-KEY_TAB, KEY_ENTER, KEY_SPACE, KEY_ESCAPE, KEY_NUMPAD_ENTER = 9, 13, 32, 27, 271
-KEY_UP, KEY_DOWN, KEY_RIGHT, KEY_LEFT = 273, 274, 275, 276
-KEY_HOME, KEY_PAGE_UP, KEY_PAGE_DOWN = 278, 280, 281
 
 
 def actionable(root: Widget) -> list[KioskButton]:

@@ -1,6 +1,6 @@
 """Hands-free input in the window: pointer dwell and switch scanning.
 
-The rules live in ``kiosk/ui/access.py`` (no Kivy). Here they meet the window:
+The rules live in ``kiosk/access.py`` (no Kivy). Here they meet the window:
 
 - Dwell follows ``Window.mouse_pos``, so a mouse, a head mouse or an eye tracker that moves
   the pointer all work. The KioskButton under the pointer (on the screen or in the bars
@@ -30,17 +30,10 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from kiosk.access import MOVE_TO_WAKE_PX, DwellTracker, Point, PointerDwell, Scanner
+from kiosk.keys import key_codes, switch_number
 from kiosk.speech.narrator import State
 from kiosk.ui import theme as sizes
-from kiosk.ui.access import (
-    MOVE_TO_WAKE_PX,
-    DwellTracker,
-    Point,
-    PointerDwell,
-    Scanner,
-    key_codes,
-    switch_number,
-)
 from kiosk.ui.focus import actionable, visible_rect
 from kiosk.ui.widgets import KioskButton
 

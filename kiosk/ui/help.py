@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiosk.ui.highlight import escape
+from kiosk.highlight import escape
 
 
 class Style(StrEnum):

@@ -38,6 +38,19 @@ from kiosk.idle import (
     PinResult,
     countdown_words,
 )
+from kiosk.keys import (
+    KEY_BACKSPACE,
+    KEY_DOWN,
+    KEY_ENTER,
+    KEY_ESCAPE,
+    KEY_F4,
+    KEY_LEFT,
+    KEY_NUMPAD_ENTER,
+    KEY_RIGHT,
+    KEY_SPACE,
+    KEY_TAB,
+    KEY_UP,
+)
 from kiosk.speech.narrator import State
 from kiosk.ui import theme as sizes
 
@@ -48,8 +61,8 @@ FADE_SECONDS = 2.5
 """The attract screen fades in this slowly (the only motion in kiosk mode)."""
 POINTER_MOVE_PX = 12
 """Pointer movement smaller than this (a jittery eye tracker at rest) is not activity."""
-KEY_BACKSPACE, KEY_ESCAPE, KEY_ENTER, KEY_NUMPAD_ENTER, KEY_F4 = 8, 27, 13, 271, 285
-FOCUS_KEYS = {9, 13, 32, 271, 273, 274, 275, 276}
+FOCUS_KEYS = {KEY_TAB, KEY_ENTER, KEY_SPACE, KEY_NUMPAD_ENTER, KEY_UP, KEY_DOWN, KEY_RIGHT,
+              KEY_LEFT}
 """Tab, Enter, Space, arrows: they move and press the focus ring on the PIN pad and the
 admin screen; other keys are kept from the screen underneath."""
 

@@ -24,9 +24,9 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 
+from kiosk.access import perimeter_path
 from kiosk.content import Text
-from kiosk.ui.access import perimeter_path
-from kiosk.ui.highlight import SENTENCE_REF, WORD_REF, Range, escape, highlighted_markup
+from kiosk.highlight import SENTENCE_REF, WORD_REF, Range, escape, highlighted_markup
 
 _MARKUP_TAG = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
 

@@ -1,7 +1,8 @@
 """Hands-free selection without Kivy: pointer dwell and switch scanning, on an injected clock.
 
 Every method takes ``now`` (seconds, any monotonic clock), so the rules are tested without a
-window and without waiting. ``kiosk/ui/hands_free.py`` connects them to the window.
+window and without waiting. ``kiosk/ui/hands_free.py`` connects them to the window; switch
+keys are named in :mod:`kiosk.keys`.
 
 Dwell follows the defaults of eye-gaze AAC software: the pointer rests on a target for a
 quarter of a second before the dwell starts (so a pointer passing over a target does nothing
@@ -337,35 +338,3 @@ class Scanner:
                 self.index, self.resting = None, True
                 return None
         return self.current
-
-
-# -- switch keys -------------------------------------------------------------------------
-
-_NAMED_KEYS: dict[str, tuple[int, ...]] = {
-    "space": (32,), "enter": (13, 271), "return": (13, 271), "tab": (9,), "backspace": (8,),
-    "up": (273,), "down": (274,), "right": (275,), "left": (276,), "insert": (277,),
-    "home": (278,), "end": (279,), "pageup": (280,), "pagedown": (281,),
-    "numpadenter": (271,),
-    **{f"f{n}": (281 + n,) for n in range(1, 13)},
-    **{f"numpad{n}": (256 + n,) for n in range(10)},
-}
-
-
-def key_codes(name: str) -> tuple[int, ...]:
-    """Kivy key codes for a switch key name from the configuration ("space", "enter", "f5",
-    "a", "1"); empty when the name is not known."""
-    name = name.strip().lower()
-    if name in _NAMED_KEYS:
-        return _NAMED_KEYS[name]
-    if len(name) == 1 and name.isprintable():
-        return (ord(name),)
-    return ()
-
-
-def switch_number(key: int, names: tuple[str, ...] | list[str]) -> int | None:
-    """Which switch ``key`` is: 0 for the first configured key, 1 for any other (the
-    "select" switch in two-switch scanning); None when it is not a switch key."""
-    for position, name in enumerate(names):
-        if key in key_codes(name):
-            return 0 if position == 0 else 1
-    return None
