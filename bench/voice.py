@@ -93,6 +93,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.commands import Command
 from kiosk.config import VOICE_ENGINES, load_settings
 from kiosk.content import Document, load_library
 from kiosk.speech.clinic import clinic_voice, lexicon_path
@@ -100,7 +101,7 @@ from kiosk.speech.clip import SAMPLE_RATE as SPEECH_RATE
 from kiosk.speech.lexicon import load_lexicon
 from kiosk.voice.endpoint import FRAME_BYTES, FRAME_SAMPLES
 from kiosk.voice.engine import SAMPLE_RATE, Engine, Hypothesis
-from kiosk.voice.grammar import Context, Meaning
+from kiosk.voice.grammar import Context
 from kiosk.voice.hear import events_in
 from kiosk.voice.listener import Event, Listener, Processor
 from kiosk.voice.pronounce import words_of
@@ -155,11 +156,11 @@ def tick(ok: bool) -> str:
     return "\u2714" if ok else "\u2718"
 
 
-def key_of(meaning: Meaning | None) -> list | None:
+def key_of(meaning: Command | None) -> list | None:
     """What counts when comparing meanings: the intent, and for "open" the item number."""
     if meaning is None:
         return None
-    return [meaning.intent, meaning.number if meaning.intent == "open" else None]
+    return [meaning.do, meaning.number if meaning.do == "open" else None]
 
 
 # -- a recogniser that judges every decoding both ways ------------------------------------------

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kiosk.commands import Command
 from kiosk.content import Document
 from kiosk.speech.lexicon import Lexicon
 from kiosk.speech.script import build_script
-from kiosk.voice.grammar import DECOY_NUMBERS, NUMBER_WORDS, Meaning, load_commands
+from kiosk.voice.grammar import DECOY_NUMBERS, NUMBER_WORDS, load_commands
 from kiosk.voice.pronounce import ACRONYMS, words_of
 
 VOICES = ("en-us+klatt2", "en-us+f2", "en-gb+f2", "en-us", "en-us+klatt4")
@@ -95,7 +96,7 @@ class Item:
     """Id of the document whose Reader is on screen."""
     numbers: int
     """Numbered items on that screen."""
-    expected: Meaning | None = None
+    expected: Command | None = None
     """What a command should do; None for non-command speech."""
 
     @property
@@ -125,11 +126,11 @@ def command_items(documents: list[Document]) -> list[Item]:
     items: list[Item] = []
     for intent in commands.screens["reader"]:
         for phrase in commands.intents.get(intent, ()):
-            items.append(Item("intent", phrase, phrase, first.id, 20, Meaning(intent)))
+            items.append(Item("intent", phrase, phrase, first.id, 20, Command(intent)))
     for n, word in enumerate(NUMBER_WORDS[:DECOY_NUMBERS], start=1):
         for prefix in ("", "open ", "section "):
             items.append(Item("number", prefix + word, prefix + word, first.id, 20,
-                              Meaning("open", number=n)))
+                              Command("open", number=n)))
     rng = random.Random(SEED)
     intent_phrases = {p for phrases in commands.intents.values() for p in phrases}
     for document in documents:
@@ -140,7 +141,7 @@ def command_items(documents: list[Document]) -> list[Item]:
         chosen = rng.sample(titles, half) + rng.sample(aliases, TITLE_NAMES - half)
         for name, entry in chosen:
             phrase = " ".join(words_of(name))
-            meaning = Meaning("open", number=entry.number, section_id=entry.section.id,
+            meaning = Command("open", number=entry.number, section_id=entry.section.id,
                               title=entry.section.title)
             for prefix in ("open ", "go to "):
                 items.append(Item("title", prefix + say(name), prefix + phrase, document.id,

@@ -48,8 +48,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from voice_data import mix, pink_noise  # noqa: E402
 
+from kiosk.commands import Command  # noqa: E402
 from kiosk.content import load_library  # noqa: E402
-from kiosk.voice.grammar import Meaning, screen_context  # noqa: E402
+from kiosk.voice.grammar import screen_context  # noqa: E402
 from kiosk.voice.hear import events_in  # noqa: E402
 from kiosk.voice.listener import Processor  # noqa: E402
 from kiosk.voice.recogniser import Recogniser, open_engine  # noqa: E402
@@ -60,8 +61,8 @@ LEVEL_DBFS = -26.0
 PAD_S = 0.5
 SNR_DB = 10.0
 CONDITIONS = ("clean", "pink 10 dB", "noise 10 dB", "babble 10 dB")
-COMMANDS = {"yes": Meaning("yes"), "no": Meaning("no"), "stop": Meaning("stop"),
-            "up": Meaning("scroll_up"), "down": Meaning("scroll_down")}
+COMMANDS = {"yes": Command("yes"), "no": Command("no"), "stop": Command("stop"),
+            "up": Command("scroll_up"), "down": Command("scroll_down")}
 DIGITS = "one two three four five six seven eight nine".split()
 TARGET_RIGHT = {"clean": 95.0, "pink 10 dB": 85.0, "noise 10 dB": 85.0, "babble 10 dB": 75.0}
 TARGET_OTHER = 5.0
@@ -73,12 +74,12 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def expected(label: str) -> Meaning | None:
+def expected(label: str) -> Command | None:
     """The meaning a clip's word should have on the Reader, None when it must be rejected."""
     if label in COMMANDS:
         return COMMANDS[label]
     if label in DIGITS:
-        return Meaning("open", number=DIGITS.index(label) + 1)
+        return Command("open", number=DIGITS.index(label) + 1)
     return None
 
 

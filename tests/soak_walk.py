@@ -21,9 +21,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-INTENTS = ("read", "stop", "pause", "resume", "next", "previous", "home", "contents",
-           "repeat", "faster", "slower", "louder", "quieter", "bigger", "smaller",
-           "scroll_down", "scroll_up", "help", "yes", "no", "show_numbers", "hide_numbers")
+from kiosk.voice.grammar import load_commands
+
+SAID = tuple(sorted(set(load_commands().intents) - {"wake"}))
+"""Every command a person can say (commands.yaml), but the wake word alone."""
 KEYS = ("tab", "enter", "space", "escape", "pagedown", "pageup", "home", "up", "down", "left",
         "right", "r", "s", "a", ".", ",", "+", "-", "t")
 """Named keys of the pilot, and letters the Reader and push-to-talk answer to."""
@@ -148,15 +149,15 @@ class Walk:
     # -- the steps -----------------------------------------------------------------------
 
     def voice(self) -> str:
-        from kiosk.voice.grammar import Meaning
+        from kiosk.commands import Command
 
         pick = self.random.random()
         if pick < 0.15:
-            meaning = Meaning("open", number=self.random.randint(1, 20))
+            meaning = Command("open", number=self.random.randint(1, 20))
         elif pick < 0.25:
-            meaning = Meaning("press", number=self.random.randint(1, 30))
+            meaning = Command("press", number=self.random.randint(1, 30))
         else:
-            meaning = Meaning(self.random.choice(INTENTS))
+            meaning = Command(self.random.choice(SAID))
         done = self.app.voice.carry_out(meaning)
         return f"{meaning.describe()} -> {done}"
 

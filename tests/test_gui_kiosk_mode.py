@@ -202,12 +202,12 @@ def test_saying_yes_carries_on(kiosk, said):  # noqa: F811 - said is a fixture
 
 
 def test_yes_and_no_without_a_question_have_nothing_to_answer(kiosk):
-    from kiosk.voice.grammar import Meaning
+    from kiosk.commands import Command
 
-    assert kiosk.app.voice.carry_out(Meaning("yes")) == "nothing to answer"
-    assert kiosk.app.voice.carry_out(Meaning("no")) == "nothing to answer"
+    assert kiosk.app.voice.carry_out(Command("yes")) == "nothing to answer"
+    assert kiosk.app.voice.carry_out(Command("no")) == "nothing to answer"
     kiosk.advance(IDLE)
-    assert kiosk.app.voice.carry_out(Meaning("no")) == "Starting again for the next person"
+    assert kiosk.app.voice.carry_out(Command("no")) == "Starting again for the next person"
     assert kiosk.shown == "attract"
 
 
@@ -307,7 +307,7 @@ def test_the_attract_screen_stays_until_someone_touches_it(kiosk):
 
 
 def test_a_key_or_a_voice_command_wakes_the_attract_screen(kiosk):
-    from kiosk.voice.grammar import Meaning
+    from kiosk.commands import Command
 
     kiosk.advance(IDLE)
     kiosk.advance(NOTICE)
@@ -318,7 +318,7 @@ def test_a_key_or_a_voice_command_wakes_the_attract_screen(kiosk):
     kiosk.advance(NOTICE)
     assert kiosk.shown == "attract"
     assert kiosk.mode.voice_activity()  # as VoiceController._act does for a heard command
-    kiosk.app.voice.carry_out(Meaning("help"))
+    kiosk.app.voice.carry_out(Command("help"))
     kiosk.pilot.frames(2)
     assert kiosk.shown == "" and kiosk.pilot.screen == "help"
 

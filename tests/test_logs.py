@@ -159,7 +159,7 @@ def test_the_log_file_holds_intent_names_and_not_what_was_said(tmp_path):
     for handler in logging.getLogger("kiosk").handlers:
         handler.flush()
     assert len(events) == len(texts)
-    intents = [e.heard.meaning.intent if e.heard.meaning else None for e in events]
+    intents = [e.heard.meaning.do if e.heard.meaning else None for e in events]
     assert intents[0] == "open" and intents[2] == "next", intents
     text = path.read_text(encoding="utf-8").lower()
     assert "voice: open" in text and "voice: next" in text

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.commands import Command
 from kiosk.content import Document, Section, Source, load_library
 from kiosk.voice.grammar import (
     COMMANDS_FILE,
@@ -13,7 +14,6 @@ from kiosk.voice.grammar import (
     NUMBER_WORDS,
     Context,
     Grammar,
-    Meaning,
     grammar_for,
     load_commands,
 )
@@ -70,7 +70,7 @@ def contents(ninds) -> Grammar:
 
 
 def intents_of(grammar: Grammar) -> set[str]:
-    return {m.intent for m in grammar.meanings.values()}
+    return {m.do for m in grammar.meanings.values()}
 
 
 # -- commands.yaml -------------------------------------------------------------------------
@@ -153,11 +153,11 @@ def test_home_offers_numbers_up_to_the_documents_shown_and_no_reading(shown):
     for n in range(1, shown + 1):
         word = NUMBER_WORDS[n - 1]
         for phrase in (word, f"open {word}", f"section {word}"):
-            assert grammar.parse(phrase) == Meaning("open", number=n), phrase
+            assert grammar.parse(phrase) == Command("open", number=n), phrase
     for n, word in enumerate(NUMBER_WORDS[shown:], start=shown + 1):
         assert grammar.parse(word) is None
         # "open three" with two shown is answered "There is no 3", never another number
-        absent = Meaning("absent", number=n) if n <= DECOY_NUMBERS else None
+        absent = Command("absent", number=n) if n <= DECOY_NUMBERS else None
         assert grammar.parse(f"open {word}") == absent
     assert intents_of(grammar) - {"open", "absent"} == HOME_INTENTS
     assert not intents_of(grammar) & READING_INTENTS
@@ -170,11 +170,11 @@ def test_with_numbers_on_the_buttons_open_n_chooses_the_button_and_past_them_is_
     """Home with two documents and eight numbered buttons: "open three" chooses button 3,
     as "three" does (it is on the screen), and only "open nine" is answered as absent."""
     grammar = grammar_for(Context("home", None, 2, targets=8))
-    assert grammar.parse("open two") == Meaning("open", number=2)
+    assert grammar.parse("open two") == Command("open", number=2)
     for phrase in ("three", "open three", "number three", "open eight"):
-        assert grammar.parse(phrase).intent == "press", phrase
-    assert grammar.parse("open three") == Meaning("press", number=3)
-    assert grammar.parse("open nine") == Meaning("absent", number=9)
+        assert grammar.parse(phrase).do == "press", phrase
+    assert grammar.parse("open three") == Command("press", number=3)
+    assert grammar.parse("open nine") == Command("absent", number=9)
 
 
 def test_home_ignores_section_titles_even_with_a_document(ninds):
@@ -190,11 +190,11 @@ def test_home_ignores_section_titles_even_with_a_document(ninds):
 @pytest.mark.parametrize(("phrase", "intent"), sorted(READER_PHRASES.items()))
 def test_reader_offers_every_phrase_of_issue_4(reader, phrase, intent):
     assert phrase in reader.phrases
-    assert reader.parse(phrase) == Meaning(intent)
+    assert reader.parse(phrase) == Command(intent)
 
 
 def test_reader_parse_ignores_case_and_spacing(reader):
-    assert reader.parse("  Next   SECTION ") == Meaning("next")
+    assert reader.parse("  Next   SECTION ") == Command("next")
     assert reader.parse("next sections") is None
     assert reader.parse("") is None
 
@@ -205,9 +205,9 @@ def test_reader_offers_every_section_number_alone_and_with_open_or_section(reade
     for n in range(1, count + 1):
         word = NUMBER_WORDS[n - 1]
         for phrase in (word, f"open {word}", f"section {word}"):
-            assert reader.parse(phrase) == Meaning("open", number=n), phrase
+            assert reader.parse(phrase) == Command("open", number=n), phrase
     assert reader.parse("nineteen") is None
-    assert reader.parse("section twenty") == Meaning("absent", number=20)
+    assert reader.parse("section twenty") == Command("absent", number=20)
 
 
 SAID_NAMES = [
@@ -225,10 +225,10 @@ SAID_NAMES = [
 ]
 
 
-def opening(document, section_id: str) -> Meaning:
+def opening(document, section_id: str) -> Command:
     """What "open <the section's title>" means."""
     entry = document.entry(section_id)
-    return Meaning("open", number=entry.number, section_id=section_id, title=entry.section.title)
+    return Command("open", number=entry.number, section_id=section_id, title=entry.section.title)
 
 
 @pytest.mark.parametrize(("said", "section_id"), SAID_NAMES)
@@ -256,7 +256,7 @@ def test_every_title_and_alias_of_the_document_is_offered(ninds, screen):
     from kiosk.voice.pronounce import words_of
 
     grammar = grammar_for(Context(screen, ninds, len(ninds.entries)))
-    commands = {p for p, m in grammar.meanings.items() if m.intent != "open"}
+    commands = {p for p, m in grammar.meanings.items() if m.do != "open"}
     for entry in ninds.entries:
         for name in (entry.section.title, *entry.section.aliases):
             phrase = " ".join(words_of(name))
@@ -269,7 +269,7 @@ def test_every_title_and_alias_of_the_document_is_offered(ninds, screen):
                 assert meaning is not None, said
                 if said in commands:
                     continue
-                assert meaning.intent == "open" and meaning.title is not None, said
+                assert meaning.do == "open" and meaning.title is not None, said
                 # the first section to claim a name keeps it
                 owner = next(e for e in ninds.entries
                              if said.removeprefix("open ").removeprefix("go to ") in
@@ -288,25 +288,25 @@ def document_with_aliases(*aliases: str) -> Document:
 def test_a_command_phrase_wins_over_a_section_alias_with_the_same_words():
     document = document_with_aliases("next section", "help", "stop", "one", "zoom in")
     grammar = grammar_for(Context("reader", document, len(document.entries)))
-    assert grammar.parse("next section") == Meaning("next")
-    assert grammar.parse("help") == Meaning("help")
-    assert grammar.parse("stop") == Meaning("stop")
-    assert grammar.parse("zoom in") == Meaning("bigger")
-    assert grammar.parse("one") == Meaning("open", number=1)  # the number button wins
-    clash = Meaning("open", number=2, section_id="clash", title="Clashing names")
+    assert grammar.parse("next section") == Command("next")
+    assert grammar.parse("help") == Command("help")
+    assert grammar.parse("stop") == Command("stop")
+    assert grammar.parse("zoom in") == Command("bigger")
+    assert grammar.parse("one") == Command("open", number=1)  # the number button wins
+    clash = Command("open", number=2, section_id="clash", title="Clashing names")
     assert grammar.parse("open help") == clash
     assert grammar.parse("go to next section") == clash
     assert grammar.parse("open clashing names") == clash
     assert grammar.parse("clashing names") is None, "titles alone only on Contents"
     listing = grammar_for(Context("contents", document, len(document.entries)))
     assert listing.parse("clashing names") == clash
-    assert listing.parse("help") == Meaning("help")
+    assert listing.parse("help") == Command("help")
 
 
 def test_the_shipped_webmd_alias_help_still_means_help(library):
     webmd = library.get("webmd-als")
     grammar = grammar_for(Context("reader", webmd, len(webmd.entries)))
-    assert grammar.parse("help") == Meaning("help")
+    assert grammar.parse("help") == Command("help")
     assert grammar.parse("open help").section_id == "finding-support"
 
 
@@ -317,7 +317,7 @@ def test_while_reading_only_stop_and_pause_mean_anything(ninds):
     grammar = grammar_for(Context("reader", ninds, len(ninds.entries), reading=True))
     assert intents_of(grammar) == {"stop", "pause"}
     for phrase in ("stop", "stop reading", "pause"):
-        assert grammar.parse(phrase) == Meaning(READER_PHRASES[phrase])
+        assert grammar.parse(phrase) == Command(READER_PHRASES[phrase])
     for phrase in ("next section", "read aloud", "go home", "open three", "three",
                    "stem cells", "open stem cells", "help", "resume", "faster"):
         assert grammar.parse(phrase) is None, phrase
@@ -327,7 +327,7 @@ def test_while_reading_only_stop_and_pause_mean_anything(ninds):
     # whatever else the engine listens for (decoys) means nothing while reading
     for phrase in grammar.phrases:
         meaning = grammar.parse(phrase)
-        assert meaning is None or meaning.intent in {"stop", "pause"}, phrase
+        assert meaning is None or meaning.do in {"stop", "pause"}, phrase
 
 
 def test_reading_home_screen_offers_nothing_to_barge_in_with():
@@ -337,10 +337,10 @@ def test_reading_home_screen_offers_nothing_to_barge_in_with():
 
 def test_wake_mode_needs_the_wake_word_first(ninds):
     grammar = grammar_for(Context("reader", ninds, len(ninds.entries), wake=True))
-    assert grammar.parse("kiosk") == Meaning("wake")
-    assert grammar.parse("kiosk next section") == Meaning("next")
-    assert grammar.parse("Kiosk  STOP") == Meaning("stop")
-    assert grammar.parse("kiosk open three") == Meaning("open", number=3)
+    assert grammar.parse("kiosk") == Command("wake")
+    assert grammar.parse("kiosk next section") == Command("next")
+    assert grammar.parse("Kiosk  STOP") == Command("stop")
+    assert grammar.parse("kiosk open three") == Command("open", number=3)
     assert grammar.parse("kiosk open riluzole").section_id == "treating-als"
     assert grammar.parse("kiosk riluzole") is None, "titles alone only on Contents"
     assert grammar.parse("next section") is None
@@ -374,7 +374,7 @@ def test_help_lines_list_exactly_the_commands_offered(reader):
     listed = {p for what, phrases in lines.items()
               if what not in ("Open a numbered item", "Open a section by name")
               for p in phrases}
-    offered = {p for p, m in reader.meanings.items() if m.intent not in ("open", "absent")}
+    offered = {p for p, m in reader.meanings.items() if m.do not in ("open", "absent")}
     assert listed == offered
     for what, phrases in lines.items():
         if what.startswith("Open a"):
@@ -441,19 +441,18 @@ def test_help_leaves_out_dropped_phrases(reader, ninds):
     assert grammar.parse("go to riluzole").section_id == "treating-als"
 
 
-# -- Meaning -------------------------------------------------------------------------------
+# -- Command -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("meaning", "words"), [
-    (Meaning("next"), "Next section"),
-    (Meaning("previous"), "Go back"),
-    (Meaning("scroll_down"), "Scroll down"),
-    (Meaning("yes"), "Yes"),
-    (Meaning("open", number=3), "Open 3"),
-    (Meaning("open", number=14, section_id="stem-cells", title="Stem cells"),
+    (Command("next"), "Next section"),
+    (Command("previous"), "Go back"),
+    (Command("scroll_down"), "Scroll down"),
+    (Command("yes"), "Yes"),
+    (Command("open", number=3), "Open 3"),
+    (Command("open", number=14, section_id="stem-cells", title="Stem cells"),
      "Open Stem cells"),
-    (Meaning("wake"), "Wake"),
-    (Meaning("some_new_thing"), "Some new thing"),
+    (Command("wake"), "Wake"),
 ])
 def test_meaning_describe(meaning, words):
     assert meaning.describe() == words
@@ -462,8 +461,8 @@ def test_meaning_describe(meaning, words):
 @pytest.mark.parametrize("screen", ["home", "contents", "reader", "help", "settings"])
 def test_numbers_can_be_shown_and_hidden_on_every_screen(screen):
     grammar = grammar_for(Context(screen, None, 0))
-    assert grammar.parse("show numbers") == Meaning("show_numbers")
-    assert grammar.parse("hide numbers") == Meaning("hide_numbers")
+    assert grammar.parse("show numbers") == Command("show_numbers")
+    assert grammar.parse("hide numbers") == Command("hide_numbers")
 
 
 def test_shown_numbers_choose_buttons_and_open_keeps_its_meaning(ninds):
@@ -471,13 +470,13 @@ def test_shown_numbers_choose_buttons_and_open_keeps_its_meaning(ninds):
     forty); "open N" and "section N" still open item N."""
     shown = len(ninds.entries) + 6
     grammar = grammar_for(Context("contents", ninds, len(ninds.entries), targets=shown))
-    assert grammar.parse("seven") == Meaning("press", number=7)
+    assert grammar.parse("seven") == Command("press", number=7)
     last = NUMBER_WORDS[shown - 1]
     assert " " in last, "numbers past twenty are two words"
-    assert grammar.parse(last) == Meaning("press", number=shown)
+    assert grammar.parse(last) == Command("press", number=shown)
     assert grammar.parse(NUMBER_WORDS[shown]) is None
-    assert grammar.parse("open seven") == Meaning("open", number=7)
-    assert grammar.parse("section seven") == Meaning("open", number=7)
+    assert grammar.parse("open seven") == Command("open", number=7)
+    assert grammar.parse("section seven") == Command("open", number=7)
     (line,) = [phrases for label, phrases in grammar.help_lines() if label.startswith("Choose")]
     assert line == [f"a number from one to {last}"]
 

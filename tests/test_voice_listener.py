@@ -32,8 +32,9 @@ from voice_tools import (
     utterance,
 )
 
+from kiosk.commands import Command
 from kiosk.voice.endpoint import FRAME_MS, Endpointer
-from kiosk.voice.grammar import Context, Meaning
+from kiosk.voice.grammar import Context
 from kiosk.voice.listener import Event, Listener, Mode, Processor
 from kiosk.voice.recogniser import Recogniser, open_engine
 from kiosk.voice.sources import FileMic, read_wav
@@ -76,22 +77,22 @@ def only_meaning(events: list[Event]):
 
 
 READER_CASES = [
-    ("stop", Meaning("stop")),
-    ("next section", Meaning("next")),
-    ("go back", Meaning("previous")),
-    ("read aloud", Meaning("read")),
-    ("table of contents", Meaning("contents")),
-    ("say that again", Meaning("repeat")),
-    ("slow down", Meaning("slower")),
-    ("volume up", Meaning("louder")),
-    ("zoom in", Meaning("bigger")),
-    ("scroll down", Meaning("scroll_down")),
-    ("what can i say", Meaning("help")),
-    ("yes", Meaning("yes")),
-    ("no", Meaning("no")),
-    ("open three", Meaning("open", number=3)),
-    ("section twelve", Meaning("open", number=12)),
-    ("eighteen", Meaning("open", number=18)),
+    ("stop", Command("stop")),
+    ("next section", Command("next")),
+    ("go back", Command("previous")),
+    ("read aloud", Command("read")),
+    ("table of contents", Command("contents")),
+    ("say that again", Command("repeat")),
+    ("slow down", Command("slower")),
+    ("volume up", Command("louder")),
+    ("zoom in", Command("bigger")),
+    ("scroll down", Command("scroll_down")),
+    ("what can i say", Command("help")),
+    ("yes", Command("yes")),
+    ("no", Command("no")),
+    ("open three", Command("open", number=3)),
+    ("section twelve", Command("open", number=12)),
+    ("eighteen", Command("open", number=18)),
 ]
 
 
@@ -125,7 +126,7 @@ def test_most_issue_4_phrases_are_understood_in_both_voices(engine, tts, reader)
     for voice in VOICES:
         for text, intent in READER_PHRASES.items():
             meaning = only_meaning(hear(processor, text, tts, voice))
-            if meaning == Meaning(intent):
+            if meaning == Command(intent):
                 right.append((voice, text))
             elif meaning is None:
                 missed.append((voice, text))
@@ -143,16 +144,16 @@ def test_most_issue_4_phrases_are_understood_in_both_voices(engine, tts, reader)
     "en-us+f2",
 ])
 def test_help_alone_is_understood(engine, tts, reader, voice):
-    assert only_meaning(hear(make(engine, reader), "help", tts, voice)) == Meaning("help")
+    assert only_meaning(hear(make(engine, reader), "help", tts, voice)) == Command("help")
 
 
 @pytest.mark.parametrize("voice", VOICES)
 def test_home_commands_are_understood(engine, tts, voice):
     processor = make(engine, HOME)
-    assert only_meaning(hear(processor, "open two", tts, voice)) == Meaning("open", number=2)
-    assert only_meaning(hear(processor, "one", tts, voice)) == Meaning("open", number=1)
-    assert only_meaning(hear(processor, "bigger text", tts, voice)) == Meaning("bigger")
-    assert only_meaning(hear(processor, "volume down", tts, voice)) == Meaning("quieter")
+    assert only_meaning(hear(processor, "open two", tts, voice)) == Command("open", number=2)
+    assert only_meaning(hear(processor, "one", tts, voice)) == Command("open", number=1)
+    assert only_meaning(hear(processor, "bigger text", tts, voice)) == Command("bigger")
+    assert only_meaning(hear(processor, "volume down", tts, voice)) == Command("quieter")
 
 
 @pytest.mark.parametrize("voice", VOICES)
@@ -160,7 +161,7 @@ def test_home_never_acts_on_reading_commands(engine, tts, voice):
     processor = make(engine, HOME)
     for text in ("next section", "read aloud", "stop reading", "three"):
         meaning = only_meaning(hear(processor, text, tts, voice))
-        assert meaning is None or meaning.intent in {
+        assert meaning is None or meaning.do in {
             "help", "bigger", "smaller", "louder", "quieter", "scroll_down", "scroll_up",
             "yes", "no", "open"}, (text, meaning)
         assert meaning is None or meaning.number in (None, 1, 2), (text, meaning)
@@ -190,7 +191,7 @@ def test_showing_numbers_makes_bare_numbers_choose_buttons(engine, tts):
     processor = make(engine, HOME)
     assert only_meaning(hear(processor, "four", tts)) is None  # Home lists two documents
     processor.set_context(replace(HOME, targets=4))
-    assert only_meaning(hear(processor, "four", tts)) == Meaning("press", number=4)
+    assert only_meaning(hear(processor, "four", tts)) == Command("press", number=4)
     processor.set_context(HOME)
     assert only_meaning(hear(processor, "four", tts)) is None
 
@@ -230,7 +231,7 @@ def test_push_to_talk_release_ends_the_utterance_at_once(engine, tts, reader):
     events = push_all(processor, silence(300) + trimmed(spoken("next section", tts)), clock)
     assert events == [] and processor.endpointer.in_speech
     released = processor.release()
-    assert [e.heard.meaning for e in released] == [Meaning("next")]
+    assert [e.heard.meaning for e in released] == [Command("next")]
     assert not processor.talking and not processor.endpointer.in_speech
     assert processor.release() == []
     # and with the key up again, speech is ignored
@@ -244,7 +245,7 @@ def test_push_to_talk_key_up_mid_utterance_ends_it_on_the_next_frame(engine, tts
     assert push_all(processor, silence(300) + trimmed(spoken("go back", tts)), clock) == []
     processor.talking = False
     events = processor.push(bytes(960), now=clock.tick())
-    assert [e.heard.meaning for e in events] == [Meaning("previous")]
+    assert [e.heard.meaning for e in events] == [Command("previous")]
 
 
 # -- wake word -----------------------------------------------------------------------------
@@ -257,16 +258,16 @@ def test_wake_word_mode_ignores_a_command_alone(engine, tts, reader, voice, text
     events = hear(processor, text, tts, voice)
     assert events, "the speech should still be decoded"
     # no command is carried out (being woken by a short word is tolerated here)
-    assert [m for m in accepted(events) if m.intent != "wake"] == [], [e.heard for e in events]
+    assert [m for m in accepted(events) if m.do != "wake"] == [], [e.heard for e in events]
 
 
 @pytest.mark.parametrize("voice", VOICES)
 def test_wake_word_then_command_in_one_breath(engine, tts, reader, voice):
     processor = make(engine, reader, mode=Mode.WAKE_WORD)
     assert processor.grammar().wake_word == "kiosk"
-    assert only_meaning(hear(processor, "kiosk next section", tts, voice)) == Meaning("next")
+    assert only_meaning(hear(processor, "kiosk next section", tts, voice)) == Command("next")
     assert only_meaning(hear(processor, "kiosk open three", tts, voice)) == \
-        Meaning("open", number=3)
+        Command("open", number=3)
     assert processor.grammar().wake_word == "kiosk"
 
 
@@ -274,9 +275,9 @@ def test_wake_word_then_command_in_one_breath(engine, tts, reader, voice):
 def test_wake_word_alone_then_command_within_a_few_seconds(engine, tts, reader, voice):
     processor = make(engine, reader, mode=Mode.WAKE_WORD)
     clock = FrameClock()
-    assert only_meaning(hear(processor, "kiosk", tts, voice, clock)) == Meaning("wake")
+    assert only_meaning(hear(processor, "kiosk", tts, voice, clock)) == Command("wake")
     assert processor.grammar().wake_word == ""  # awake: commands without the wake word
-    assert only_meaning(hear(processor, "next section", tts, voice, clock)) == Meaning("next")
+    assert only_meaning(hear(processor, "next section", tts, voice, clock)) == Command("next")
     # the command used up the wake-up
     assert processor.grammar().wake_word == "kiosk"
 
@@ -288,7 +289,7 @@ def test_wake_word_window_closes_after_some_seconds(engine, tts, reader, monkeyp
     processor = make(engine, reader, mode=Mode.WAKE_WORD)
     clock = FrameClock()
     kiosk = silence(300) + spoken("kiosk", tts) + silence(100)  # espeak adds ~0.4 s
-    assert only_meaning(push_all(processor, kiosk, clock)) == Meaning("wake")
+    assert only_meaning(push_all(processor, kiosk, clock)) == Command("wake")
     assert processor.grammar().wake_word == ""
     time.sleep(0.9)  # 0.9 s later, by the wall clock and by the audio clock
     push_all(processor, silence(900), clock)
@@ -300,14 +301,14 @@ def test_wake_word_window_follows_the_audio_clock(engine, tts, reader):
     real time (`kiosk hear`, FileMic at speed 0 or 4) with its clock given to push()."""
     processor = make(engine, reader, mode=Mode.WAKE_WORD)
     clock = FrameClock()
-    assert only_meaning(hear(processor, "kiosk", tts, clock=clock)) == Meaning("wake")
+    assert only_meaning(hear(processor, "kiosk", tts, clock=clock)) == Command("wake")
     push_all(processor, silence(8000), clock)  # eight seconds of audio later
     assert accepted(hear(processor, "next section", tts, clock=clock)) == []
 
 
 def test_wake_word_is_not_needed_to_stop_reading(engine, tts, reading):
     processor = make(engine, reading, mode=Mode.WAKE_WORD)
-    assert only_meaning(hear(processor, "stop", tts)) == Meaning("stop")
+    assert only_meaning(hear(processor, "stop", tts)) == Command("stop")
 
 
 # -- while the kiosk reads -----------------------------------------------------------------
@@ -316,9 +317,9 @@ def test_wake_word_is_not_needed_to_stop_reading(engine, tts, reading):
 @pytest.mark.parametrize("voice", VOICES)
 def test_while_reading_stop_and_pause_are_heard(engine, tts, reading, voice):
     processor = make(engine, reading)
-    assert only_meaning(hear(processor, "stop", tts, voice)) == Meaning("stop")
-    assert only_meaning(hear(processor, "pause", tts, voice)) == Meaning("pause")
-    assert only_meaning(hear(processor, "stop reading", tts, voice)) == Meaning("stop")
+    assert only_meaning(hear(processor, "stop", tts, voice)) == Command("stop")
+    assert only_meaning(hear(processor, "pause", tts, voice)) == Command("pause")
+    assert only_meaning(hear(processor, "stop reading", tts, voice)) == Command("stop")
 
 
 @pytest.mark.parametrize("voice", VOICES)
@@ -338,15 +339,15 @@ def test_own_voice_guard_rejects_stop_when_the_kiosk_is_saying_stop(engine, tts,
     assert events[0].heard.meaning is None
     assert "own voice" in events[0].heard.reason
     # a word the kiosk is not saying is still heard
-    assert only_meaning(hear(processor, "pause", tts)) == Meaning("pause")
+    assert only_meaning(hear(processor, "pause", tts)) == Command("pause")
     processor.own_words = lambda: "Muscles weaken over time."
-    assert only_meaning(hear(processor, "stop", tts)) == Meaning("stop")
+    assert only_meaning(hear(processor, "stop", tts)) == Command("stop")
 
 
 def test_own_voice_guard_applies_only_while_reading(engine, tts, reader):
     processor = make(engine, reader)
     processor.own_words = lambda: "They stop sending messages."
-    assert only_meaning(hear(processor, "stop", tts)) == Meaning("stop")
+    assert only_meaning(hear(processor, "stop", tts)) == Command("stop")
 
 
 @pytest.fixture(scope="module")
@@ -438,8 +439,8 @@ def test_listener_delivers_events_on_its_own_thread(engine, tts, reader, speed):
         events = inbox.wait_for(3)
     finally:
         listener.stop()
-    assert [e.heard.meaning for e in events] == [Meaning("stop"), Meaning("next"),
-                                                 Meaning("previous")]
+    assert [e.heard.meaning for e in events] == [Command("stop"), Command("next"),
+                                                 Command("previous")]
     assert inbox.threads == {"listener"}
     assert inbox.problems == []
 
@@ -477,7 +478,7 @@ def test_listener_set_context_applies_to_the_next_utterance(engine, tts, reader)
         events = inbox.wait_for(2)
     finally:
         listener.stop()
-    assert [e.heard.meaning for e in events] == [Meaning("open", number=2), Meaning("next")]
+    assert [e.heard.meaning for e in events] == [Command("open", number=2), Command("next")]
 
 
 def test_listener_push_to_talk_via_talk(engine, tts, reader):
@@ -499,7 +500,7 @@ def test_listener_push_to_talk_via_talk(engine, tts, reader):
         time.sleep(0.2)
     finally:
         listener.stop()
-    assert [e.heard.meaning for e in inbox.events] == [Meaning("previous")]
+    assert [e.heard.meaning for e in inbox.events] == [Command("previous")]
     assert events
 
 
@@ -537,14 +538,14 @@ def test_a_decoding_failure_is_reported_and_listening_goes_on(tts, reader, where
         assert listener.source.finished.wait(10)
         deadline = time.monotonic() + 10  # the listener thread takes the last frames
         while time.monotonic() < deadline and not (
-                inbox.events and inbox.events[-1].heard.meaning == Meaning("stop")):
+                inbox.events and inbox.events[-1].heard.meaning == Command("stop")):
             time.sleep(0.05)
     finally:
         listener.stop()
     assert len(inbox.problems) == 1, inbox.problems
     assert "RuntimeError" in inbox.problems[0]
     # the commands after the failed one are heard (what is left of the failed one may be)
-    assert [e.heard.meaning for e in inbox.events][-2:] == [Meaning("previous"), Meaning("stop")]
+    assert [e.heard.meaning for e in inbox.events][-2:] == [Command("previous"), Command("stop")]
 
 
 def test_a_failure_in_a_queued_action_is_reported_and_listening_goes_on(tts, reader):
@@ -575,7 +576,7 @@ def test_a_failure_in_a_queued_action_is_reported_and_listening_goes_on(tts, rea
         listener.stop()
     assert len(inbox.problems) == 1 and "RuntimeError" in inbox.problems[0], inbox.problems
     assert alive
-    assert Meaning("previous") in [e.heard.meaning for e in events]
+    assert Command("previous") in [e.heard.meaning for e in events]
 
 
 def test_a_listener_whose_thread_died_does_not_look_alive(engine, tts, reader, monkeypatch):
@@ -595,7 +596,7 @@ def test_a_listener_whose_thread_died_does_not_look_alive(engine, tts, reader, m
         events = inbox.wait_for(2, timeout=10)
     finally:
         listener.stop()
-    assert Meaning("previous") in [e.heard.meaning for e in events]
+    assert Command("previous") in [e.heard.meaning for e in events]
 
 
 def test_switching_voice_off_mid_utterance_leaves_listening_working(tts, reader):
@@ -609,7 +610,7 @@ def test_switching_voice_off_mid_utterance_leaves_listening_working(tts, reader)
     push_all(processor, speech[len(speech) // 2:] + silence(500), clock)
     processor.mode = Mode.ALWAYS
     events = hear(processor, "stop", tts, clock=clock)
-    assert [e.heard.meaning for e in events] == [Meaning("stop")]
+    assert [e.heard.meaning for e in events] == [Command("stop")]
 
 
 # -- privacy -------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from voice_tools import PYTHON, ROOT, accepted, push_all, silence, spoken, utterance
 
+from kiosk.commands import Command
 from kiosk.voice import models
 from kiosk.voice.engine import EngineError
-from kiosk.voice.grammar import Context, Meaning, grammar_for
+from kiosk.voice.grammar import Context, grammar_for
 from kiosk.voice.hear import events_in
 from kiosk.voice.listener import Processor
 from kiosk.voice.recogniser import Recogniser, open_engine
@@ -63,9 +64,9 @@ def test_candidates_include_the_phrase_that_sounds_like_the_transcript(reader):
 
 def test_a_number_the_screen_does_not_show_has_its_own_meaning():
     grammar = grammar_for(HOME)
-    assert grammar.parse("open two") == Meaning("open", number=2)
+    assert grammar.parse("open two") == Command("open", number=2)
     missing = grammar.parse("open three")
-    assert missing == Meaning("absent", number=3)
+    assert missing == Command("absent", number=3)
     assert missing.describe() == "There is no 3 on this screen"
     assert grammar.parse("three") is None  # alone, chatter: still nothing
     assert all("no 3" not in label for label, _ in grammar.help_lines())
@@ -96,10 +97,10 @@ def test_a_missing_model_file_is_named(tmp_path):
 
 
 @pytest.mark.parametrize(("name", "meaning"), [
-    ("sc_yes_553f1a79_nohash_0", Meaning("yes")),
-    ("sc_stop_ffb86d3c_nohash_3", Meaning("stop")),
-    ("sc_down_95ba4996_nohash_1", Meaning("scroll_down")),
-    ("fsdd_three_3_lucas_38", Meaning("open", number=3)),
+    ("sc_yes_553f1a79_nohash_0", Command("yes")),
+    ("sc_stop_ffb86d3c_nohash_3", Command("stop")),
+    ("sc_down_95ba4996_nohash_1", Command("scroll_down")),
+    ("fsdd_three_3_lucas_38", Command("open", number=3)),
 ])
 def test_people_saying_commands_are_understood(engine, reader, name, meaning):
     assert accepted(listen(engine, reader, clip(name))) == [meaning]
@@ -140,7 +141,7 @@ def test_the_grammar_corrects_a_transcript_that_is_off(engine, reader, tts):
 
 def test_a_number_not_on_the_screen_is_not_turned_into_another(engine, tts):
     heard = accepted(listen(engine, HOME, spoken("open three", tts)))
-    assert heard == [Meaning("absent", number=3)]
+    assert heard == [Command("absent", number=3)]
 
 
 # -- while the kiosk reads -----------------------------------------------------------------
@@ -151,9 +152,9 @@ def test_while_reading_stop_is_heard_and_other_commands_are_not_obeyed(engine, r
     processor = Processor(Recogniser(engine))
     processor.set_context(reading)
     stop = push_all(processor, silence(400) + clip("sc_stop_ffb86d3c_nohash_3") + silence(900))
-    assert accepted(stop) == [Meaning("stop")]
+    assert accepted(stop) == [Command("stop")]
     pause = push_all(processor, utterance("pause", tts))
-    assert accepted(pause) == [Meaning("pause")]
+    assert accepted(pause) == [Command("pause")]
     for text in ("next section", "read aloud"):
         events = push_all(processor, utterance(text, tts))
         assert events and accepted(events) == [], text

@@ -1,7 +1,10 @@
 """The Kivy App: wires the navigation state to the screens, sizes, theme and keyboard.
 
-kv handlers make one call each (``app.go("next")``); the Navigator decides what that means,
-and ``show`` puts the resulting View on screen. Only this thread touches widgets.
+Every input ends in one call, :meth:`KioskApp.do`, with a :class:`~kiosk.commands.Command`
+(kv handlers ``app.do(Do.NEXT)``, keys, voice, dwell and scanning through the buttons);
+the command core (kiosk/commands.py) decides what that means, the Navigator's observers put
+the resulting View on screen (``show``), and ``do`` performs the rest of the outcome. Only
+this thread touches widgets.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.commands import READER_KEYS, Command, Do, Outcome, Visit
 from kiosk.config import LINE_SPACINGS, TEXT_SCALES, Settings
 from kiosk.content import load_library
 from kiosk.content.watch import keep_last_good, snapshot
@@ -237,7 +241,9 @@ class KioskApp(App):
         self._tick_event = None
         self._ticks = 0
         self.navigator = Navigator(load_library(settings.content_dir))
-        self.focus_ring = FocusRing(self._current_screen, lambda name: self.go(name))
+        self.visit = Visit(self.navigator)
+        """Commands applied to this visitor's navigation (kiosk/commands.py)."""
+        self.focus_ring = FocusRing(self._current_screen, lambda name: self.do(Do(name)))
         self.notice: NoticeBar | None = None
         self.manager: ScreenManager | None = None
         self.reading: ReadingController | None = None
@@ -309,8 +315,40 @@ class KioskApp(App):
 
     # -- actions from kv and keys --------------------------------------------------------
 
+    def do(self, command: Command | Do) -> str:
+        """Carry out a command, however it was given; returns what was done, in a few
+        words (the voice caption)."""
+        if not isinstance(command, Command):
+            command = Command(command)
+        state = self.reading.narrator.status().state if self.reading else State.IDLE
+        return self._perform(self.visit.apply(command, state))
+
+    def _perform(self, outcome: Outcome) -> str:
+        """What a command's outcome asks of the screen, the narrator and kiosk mode."""
+        done = outcome.done
+        if outcome.reading is not None and self.reading is not None:
+            self.reading.step(outcome.reading)
+        if outcome.scroll:
+            screen = self.manager.current_screen if self.manager else None
+            if screen is not None and "scroll" in screen.ids:
+                screen.ids.scroll.page(outcome.scroll)
+        if outcome.text_size:
+            self.change_text_size(outcome.text_size)
+        if outcome.numbers_shown is not None:
+            self.set_numbers_shown(outcome.numbers_shown)
+        if outcome.press is not None and self.number_badges is not None:
+            button = self.number_badges.press(outcome.press)
+            done = (f"No button {outcome.press}" if button is None
+                    else f"Chose {outcome.press}, {button.label_for_speech()}")
+        if outcome.answer is not None and self.kiosk is not None:
+            done = self.kiosk.answer(outcome.answer) or done
+        if outcome.say and self.reading is not None:
+            self.reading.say_text(outcome.say)
+        return done
+
     def go(self, intent: str, **details) -> View:
-        """Apply a navigation intent by name, e.g. ``go("open_section", number=3)``."""
+        """Apply a navigation intent by name, e.g. ``go("open_section", number=3)``: for
+        tests and scripts that set up a screen. A person's inputs go through :meth:`do`."""
         return self.navigator.apply(Action(Intent(intent), **details))
 
     def show(self, view: View) -> None:
@@ -546,22 +584,14 @@ class KioskApp(App):
         return False
 
     def _reading_key(self, codepoint: str | None, modifiers: list[str]) -> bool:
-        """Reader shortcuts: R read/pause, S stop, A again, period/comma next/previous
-        sentence, minus/plus slower/faster."""
+        """Reader shortcuts (kiosk.commands.READER_KEYS)."""
         if (self.reading is None or self.manager is None or self.manager.current != "reader"
                 or not codepoint or {"ctrl", "alt", "meta"} & set(modifiers)):
             return False
-        reading = self.reading
-        actions = {
-            "r": reading.toggle, "s": reading.stop, "a": reading.repeat,
-            ".": reading.next_sentence, ",": reading.previous_sentence,
-            "-": lambda: reading.change_rate(-1), "+": lambda: reading.change_rate(+1),
-            "=": lambda: reading.change_rate(+1),
-        }
-        action = actions.get(codepoint.lower())
-        if action is None:
+        do = READER_KEYS.get(codepoint.lower())
+        if do is None:
             return False
-        action()
+        self.do(do)
         return True
 
     def _update_sizes(self, *_args) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from kivy.clock import Clock
 
+from kiosk.commands import Reading
 from kiosk.config import Settings
 from kiosk.content import Entry
 from kiosk.logs import FaultLog
@@ -159,6 +160,16 @@ class ReadingController:
 
     def change_volume(self, steps: int) -> None:
         self.narrator.change_volume(steps)
+
+    def step(self, step: Reading) -> None:
+        """One narrator step asked for by a command (see kiosk/commands.py)."""
+        {Reading.TOGGLE: self.toggle, Reading.STOP: self.stop, Reading.REPEAT: self.repeat,
+         Reading.NEXT_SENTENCE: self.next_sentence,
+         Reading.PREVIOUS_SENTENCE: self.previous_sentence,
+         Reading.FASTER: lambda: self.change_rate(+1),
+         Reading.SLOWER: lambda: self.change_rate(-1),
+         Reading.LOUDER: lambda: self.change_volume(+1),
+         Reading.QUIETER: lambda: self.change_volume(-1)}[step]()
 
     def voices(self) -> list[VoiceInfo]:
         """The English voices that can be chosen (empty when there is no speech engine)."""

@@ -11,6 +11,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
+from kiosk.commands import Command, Do
 from kiosk.config import LINE_SPACINGS, TEXT_SCALES
 from kiosk.content import BlockKind, Document, Entry, Library, Text
 from kiosk.content.watch import KeptLastGood
@@ -62,7 +63,7 @@ class HomeScreen(KioskScreen):
             )
             button.document_id = document.id
             button.item_number = number
-            button.bind(on_release=lambda b: app.go("open_document", document_id=b.document_id))
+            button.bind(on_release=lambda b: app.do(Command(Do.OPEN, document_id=b.document_id)))
             box.add_widget(button)
         self.ids.problems.text = _problems_text(library)
 
@@ -88,7 +89,7 @@ class ContentsScreen(KioskScreen):
             )
             button.section_number = button.item_number = entry.number
             button.bind(
-                on_release=lambda b: app.go("open_section", number=b.section_number),
+                on_release=lambda b: app.do(Command(Do.OPEN, number=b.section_number)),
                 height=lambda b, h, row=row: setattr(row, "height", h),
             )
             row.height = button.height

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from kivy.clock import Clock
 
+from kiosk.commands import Command, Do
 from kiosk.logs import FaultLog
 from kiosk.speech.narrator import State
-from kiosk.state import Screen, View
-from kiosk.voice.grammar import Context, Meaning, grammar_for, load_commands, screen_context
+from kiosk.state import View
+from kiosk.voice.grammar import Context, grammar_for, load_commands, screen_context
 from kiosk.voice.modes import MODE_LABELS, Mode
 
 if TYPE_CHECKING:  # loaded with the recogniser, after the first frame
@@ -298,89 +299,21 @@ class VoiceController:
             return
         meaning = event.heard.meaning
         self.heard.append(event)
-        if meaning.intent == "wake":
+        if meaning.do is Do.WAKE:
             self._caption(f"Heard: \u201c{event.heard.text}\u201d \u2014 say a command")
             return
         done = self.carry_out(meaning)
         self._caption(f"Heard: \u201c{_said(event.heard.text)}\u201d \u2014 {done}")
 
-    def carry_out(self, meaning: Meaning) -> str:
-        """Do what was asked; returns what was done, in a few words, for the caption."""
-        app = self.app
-        reading = app.reading
-        screen = app.navigator.view.screen
-        intent = meaning.intent
-        state = reading.narrator.status().state if reading else State.IDLE
-        if intent in ("read", "resume"):
-            if state in (State.IDLE, State.PAUSED, State.WAITING):
-                reading.toggle()
-            return "Reading" if state is State.IDLE else "Reading on"
-        if intent == "pause":
-            if state is State.READING:
-                reading.toggle()
-            return "Paused"
-        if intent == "stop":
-            reading.stop()
-            return "Stopped"
-        if intent == "previous" and screen is not Screen.READER:
-            app.go("back")
-            return "Back"
-        simple = {
-            "next": lambda: app.go("next"), "previous": lambda: app.go("previous"),
-            "home": lambda: app.go("home"), "contents": lambda: app.go("contents"),
-            "repeat": reading.repeat, "faster": lambda: reading.change_rate(+1),
-            "slower": lambda: reading.change_rate(-1),
-            "louder": lambda: reading.change_volume(+1),
-            "quieter": lambda: reading.change_volume(-1),
-            "bigger": lambda: app.change_text_size(+1),
-            "smaller": lambda: app.change_text_size(-1),
-            "scroll_down": lambda: self._scroll(+1), "scroll_up": lambda: self._scroll(-1),
-        }
-        if intent in simple:
-            simple[intent]()
-            return meaning.describe()
-        if intent == "help":
-            lines = self.help_lines()
-            app.go("help")
-            reading.say_text("You can say: " + "; ".join(
+    def carry_out(self, command: Command) -> str:
+        """Do what was asked (through the app's one command path); returns what was done,
+        in a few words, for the caption. Help said by voice also says what can be said."""
+        lines = self.help_lines() if command.do is Do.HELP else []  # (where it was said)
+        done = self.app.do(command)
+        if lines and self.app.reading is not None:
+            self.app.reading.say_text("You can say: " + "; ".join(
                 phrases[0] for _label, phrases in lines[:12]) + ".")
-            return "Help"
-        if intent == "open":
-            return self._open(meaning, screen)
-        if intent == "absent":  # "open three" where only two are shown: say so
-            reading.say_text(meaning.describe() + ".")
-            return meaning.describe()
-        if intent in ("show_numbers", "hide_numbers"):
-            app.numbers_shown = intent == "show_numbers"
-            return "Numbers shown" if app.numbers_shown else "Numbers hidden"
-        if intent == "press":
-            button = app.number_badges.press(meaning.number)
-            if button is None:
-                return f"No button {meaning.number}"
-            return f"Chose {meaning.number}, {button.label_for_speech()}"
-        if intent in ("yes", "no"):
-            answer = app.kiosk.answer(intent) if app.kiosk is not None else None
-            return answer or "nothing to answer"
-        return meaning.describe()
-
-    def _open(self, meaning: Meaning, screen: Screen) -> str:
-        app = self.app
-        if meaning.section_id:
-            app.go("open_section", section_id=meaning.section_id)
-            return f"Section {meaning.number}, {meaning.title}"
-        if screen is Screen.HOME:
-            documents = app.navigator.library.documents
-            if meaning.number and meaning.number <= len(documents):
-                app.go("open_document", document_id=documents[meaning.number - 1].id)
-                return f"Opened {documents[meaning.number - 1].title}"
-            return "No such document"
-        app.go("open_section", number=meaning.number)
-        return f"Section {meaning.number}"
-
-    def _scroll(self, direction: int) -> None:
-        screen = self.app.manager.current_screen if self.app.manager else None
-        if screen is not None and "scroll" in screen.ids:
-            screen.ids.scroll.page(direction)
+        return done
 
     # -- display -------------------------------------------------------------------------
 

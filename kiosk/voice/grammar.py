@@ -4,7 +4,8 @@ The command phrases live in ``commands.yaml`` beside this file. :func:`grammar_f
 the :class:`Grammar` of one screen: the intents that do something there, a number for each
 numbered button, and the section titles and aliases of the open document (after "open" or
 "go to"; alone too where the screen is a list of them, Contents). The same Grammar
-gives the engine its phrase list, turns a recognised phrase back into a :class:`Meaning`,
+gives the engine its phrase list, turns a recognised phrase back into a
+:class:`~kiosk.commands.Command`,
 and writes the Help lines, so what Help says is exactly what is listened for.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from kiosk.commands import Command, Do
 from kiosk.content import Document
 from kiosk.voice.pronounce import words_of
 
@@ -28,46 +30,6 @@ NUMBER_WORDS = (*_UNITS, *("ten eleven twelve thirteen fourteen fifteen sixteen 
 """Numbers one to forty, as said; a screen offers as many as it shows."""
 DECOY_NUMBERS = 20
 """Numbers up to this are listened for (as decoys) even where they are not shown."""
-
-INTENT_LABELS = {
-    "read": "Read aloud", "stop": "Stop reading", "pause": "Pause", "resume": "Resume",
-    "next": "Next section", "previous": "Go back", "home": "Home", "contents": "Contents",
-    "repeat": "Repeat the sentence", "faster": "Read faster", "slower": "Read slower",
-    "louder": "Louder", "quieter": "Quieter", "bigger": "Bigger text",
-    "smaller": "Smaller text", "scroll_down": "Scroll down", "scroll_up": "Scroll up",
-    "help": "Help", "yes": "Yes", "no": "No", "open": "Open",
-    "show_numbers": "Show numbers", "hide_numbers": "Hide numbers", "press": "Choose",
-    "absent": "No such number",
-}
-"""What each intent does, in words for the caption and Help."""
-
-
-@dataclass(frozen=True)
-class Meaning:
-    """What a recognised phrase asks for."""
-
-    intent: str
-    """An intent name from commands.yaml, "open", "press" (a number shown on a button
-    while numbers are shown), or "absent" (a number said after "open" that the screen does
-    not show: answered, never turned into another number)."""
-    number: int | None = None
-    """For "open": the number said (a numbered item on the screen); for "press": the
-    button's number."""
-    section_id: str | None = None
-    """For "open" by title or alias: the section's id."""
-    title: str | None = None
-    """For "open" by title or alias: the section's title."""
-
-    def describe(self) -> str:
-        """What the kiosk does, in a few words: "Next section", "Open 3", "Open Stem cells"."""
-        if self.intent == "open":
-            return f"Open {self.title}" if self.title else f"Open {self.number}"
-        if self.intent == "press":
-            return f"Choose {self.number}"
-        if self.intent == "absent":
-            return f"There is no {self.number} on this screen"
-        return INTENT_LABELS.get(self.intent, self.intent.replace("_", " ").capitalize())
-
 
 @dataclass(frozen=True)
 class CommandSet:
@@ -103,6 +65,10 @@ def load_commands(path: Path = COMMANDS_FILE) -> CommandSet:
         raise ValueError(f"{path}: must be a mapping with 'intents' and 'screens'")
     intents = {str(name): phrases(value, f"intents.{name}")
                for name, value in (data.get("intents") or {}).items()}
+    strangers = sorted(set(intents) - {do.value for do in Do})
+    if strangers:
+        raise ValueError(f"{path}: {', '.join(strangers)}: not a command the kiosk knows (the "
+                         "commands are listed in kiosk/commands.py, Do)")
     names = [*intents, *(n for v in (data.get("screens") or {}).values() for n in v or ())]
     odd = [repr(n) for n in names if not isinstance(n, str)]
     if odd:
@@ -157,7 +123,7 @@ def screen_context(screen: str, document: Document | None, documents: int,
 class Grammar:
     """The phrases one screen listens for, and what each means."""
 
-    meanings: dict[str, Meaning] = field(default_factory=dict)
+    meanings: dict[str, Command] = field(default_factory=dict)
     """phrase -> meaning, in the order Help lists them."""
     wake_word: str = ""
     """When set, phrases are heard only after this word (and the word alone wakes)."""
@@ -180,12 +146,12 @@ class Grammar:
         return [self.wake_word, *(f"{self.wake_word} {p}" for p in self.meanings),
                 *self.meanings, *decoys]
 
-    def parse(self, text: str) -> Meaning | None:
+    def parse(self, text: str) -> Command | None:
         """The meaning of a recognised phrase; None when it is not one of ours."""
         text = " ".join(text.lower().split())
         if self.wake_word:
             if text == self.wake_word:
-                return Meaning("wake")
+                return Command("wake")
             if not text.startswith(self.wake_word + " "):
                 return None
             text = text[len(self.wake_word) + 1:]
@@ -206,11 +172,11 @@ class Grammar:
         prefixes: list[str] = []
         alone = False
         for phrase, meaning in self.meanings.items():
-            if meaning.intent == "absent":
+            if meaning.do is Do.ABSENT:
                 continue
-            if meaning.intent == "press":
+            if meaning.do is Do.PRESS:
                 pressed.append(meaning.number or 0)
-            elif meaning.intent == "open" and meaning.title:
+            elif meaning.do is Do.OPEN and meaning.title:
                 if meaning.title not in titles:
                     titles.append(meaning.title)
                 prefix = self.title_prefixes.get(phrase)
@@ -218,7 +184,7 @@ class Grammar:
                     alone = True
                 elif prefix not in prefixes:
                     prefixes.append(prefix)
-            elif meaning.intent == "open":
+            elif meaning.do is Do.OPEN:
                 numbers.append(meaning.number or 0)
             else:
                 lines.setdefault(meaning.describe(), []).append(phrase)
@@ -246,9 +212,9 @@ class Grammar:
 def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar:
     """The grammar of one screen (see :class:`Context`)."""
     commands = commands or load_commands()
-    meanings: dict[str, Meaning] = {}
+    meanings: dict[str, Command] = {}
 
-    def add(phrase: str, meaning: Meaning) -> None:
+    def add(phrase: str, meaning: Command) -> None:
         if phrase and phrase not in meanings:
             meanings[phrase] = meaning
 
@@ -258,30 +224,30 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
         offered = tuple(name for name in commands.barge_in if name in offered)
         for name in offered:
             for phrase in commands.intents.get(name, ()):
-                add(phrase, Meaning(name))
+                add(phrase, Command(name))
         decoys = [p for p in everything.phrases if p not in meanings]
         return Grammar(meanings, "", tuple(decoys))
     for name in offered:
         for phrase in commands.intents.get(name, ()):
-            add(phrase, Meaning(name))
+            add(phrase, Command(name))
     for number in range(1, min(context.targets, len(NUMBER_WORDS)) + 1):
-        add(NUMBER_WORDS[number - 1], Meaning("press", number=number))
+        add(NUMBER_WORDS[number - 1], Command("press", number=number))
     if "numbers" in offered:
         for number in range(1, min(context.numbers, len(NUMBER_WORDS)) + 1):
             word = NUMBER_WORDS[number - 1]
-            add(word, Meaning("open", number=number))
+            add(word, Command("open", number=number))
             for prefix in commands.number_prefixes:
-                add(f"{prefix} {word}", Meaning("open", number=number))
+                add(f"{prefix} {word}", Command("open", number=number))
         # With numbers on the buttons, "open N" past the list chooses button N, as N alone.
         for number in range(context.numbers + 1, min(context.targets, DECOY_NUMBERS) + 1):
             for prefix in commands.number_prefixes:
-                add(f"{prefix} {NUMBER_WORDS[number - 1]}", Meaning("press", number=number))
+                add(f"{prefix} {NUMBER_WORDS[number - 1]}", Command("press", number=number))
         # A number the screen does not show, after "open" ("open three" on a Home with two
         # documents), is answered as such; without it the nearest phrase would be another
         # number. Alone it stays a decoy (chatter holds many bare numbers).
         for number in range(max(0, context.numbers, context.targets) + 1, DECOY_NUMBERS + 1):
             for prefix in commands.number_prefixes:
-                add(f"{prefix} {NUMBER_WORDS[number - 1]}", Meaning("absent", number=number))
+                add(f"{prefix} {NUMBER_WORDS[number - 1]}", Command("absent", number=number))
     title_decoys: list[str] = []
     prefixed: dict[str, str] = {}
     if {"titles", "titles_alone"} & set(offered) and context.document is not None:
@@ -291,7 +257,7 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
         alone = "titles_alone" in offered or not commands.title_prefixes
         for entry in context.document.entries:
             section = entry.section
-            meaning = Meaning("open", number=entry.number, section_id=section.id,
+            meaning = Command("open", number=entry.number, section_id=section.id,
                               title=section.title)
             for name in (section.title, *section.aliases):
                 phrase = " ".join(words_of(name))

@@ -67,7 +67,7 @@ def result_for(path: Path, events: list[Event]) -> dict:
     return {
         "file": str(path),
         "heard": text,
-        "intent": meaning.intent if meaning else None,
+        "intent": meaning.do.value if meaning else None,
         "section": meaning.title if meaning else None,
         "number": meaning.number if meaning else None,
         "rejected": None if meaning else "; ".join(

@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from kiosk.commands import Command, Do
 from kiosk.voice.endpoint import Audio, Ended, Endpointer, Started, frame_level
-from kiosk.voice.grammar import CommandSet, Context, Grammar, Meaning, grammar_for, load_commands
+from kiosk.voice.grammar import CommandSet, Context, Grammar, grammar_for, load_commands
 from kiosk.voice.modes import Mode
 from kiosk.voice.pronounce import words_of
 from kiosk.voice.recogniser import Heard, Recogniser
@@ -150,7 +151,7 @@ class Processor:
         if self.context.reading and self._own_voice(heard.text):
             log.info("ignored the kiosk's own voice")
             return Heard(heard.text, None, heard.ms, "the kiosk's own voice")
-        if meaning.intent == "wake":
+        if meaning.do is Do.WAKE:
             self._awake_until = self._frame_clock + WAKE_SECONDS
             return heard
         if self.mode is Mode.WAKE_WORD:
@@ -310,6 +311,6 @@ class Listener:
             log.warning("voice: the utterance could not be dropped")
 
     def _deliver(self, event: Event) -> None:
-        meaning: Meaning | None = event.heard.meaning
-        log.info("voice: %s", meaning.intent if meaning else "rejected")
+        meaning: Command | None = event.heard.meaning
+        log.info("voice: %s", meaning.do.value if meaning else "rejected")
         self.on_event(event)

@@ -18,8 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.commands import Command
 from kiosk.voice.engine import UNKNOWN, Engine, EngineError, Hypothesis
-from kiosk.voice.grammar import Grammar, Meaning
+from kiosk.voice.grammar import Grammar
 from kiosk.voice.pronounce import Pronouncer
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class Heard:
 
     text: str
     """What the engine heard ("" when nothing)."""
-    meaning: Meaning | None
+    meaning: Command | None
     """What to do; None when the speech was rejected."""
     ms: float
     """Compute time of the decoding, in milliseconds."""
