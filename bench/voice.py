@@ -94,8 +94,9 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.commands import Command
-from kiosk.config import VOICE_ENGINES, load_settings
+from kiosk.config import load_settings
 from kiosk.content import Document, load_library
+from kiosk.rules import VOICE_ENGINES
 from kiosk.speech.clinic import clinic_voice, lexicon_path
 from kiosk.speech.clip import SAMPLE_RATE as SPEECH_RATE
 from kiosk.speech.lexicon import load_lexicon

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.command import command_name, on_a_virtual_screen
-from kiosk.config import VOICE_ENGINES
+from kiosk.rules import VOICE_ENGINES
 
 STARTED = time.perf_counter()
 
@@ -258,10 +258,11 @@ def _speak(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from kiosk.content import load_library
+    from kiosk.rules import SPEECH_RATE
     from kiosk.speech import export
     from kiosk.speech.clinic import clinic_voice, lexicon_path
     from kiosk.speech.lexicon import load_lexicon
-    from kiosk.speech.synth import MAX_RATE, MIN_RATE, Synthesiser
+    from kiosk.speech.synth import Synthesiser
 
     try:
         export.check_destination(args.out)
@@ -279,8 +280,9 @@ def _speak(args: argparse.Namespace) -> int:
         return 2
     voice = clinic_voice(settings)
     if args.rate is not None:
-        if not MIN_RATE <= args.rate <= MAX_RATE:
-            print(f"kiosk speak: --rate must be {MIN_RATE} to {MAX_RATE} words a minute",
+        if SPEECH_RATE.problem(args.rate) is not None:
+            print(f"kiosk speak: --rate must be {SPEECH_RATE.low} to {SPEECH_RATE.high} "
+                  "words a minute",
                   file=sys.stderr)
             return 2
         voice = replace(voice, rate=args.rate)

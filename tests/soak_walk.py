@@ -100,7 +100,7 @@ class Walk:
                     self.check_not_stuck()
                 self.report.steps += 1
         finally:
-            app.set_scanning("off")
+            app.set_setting("scanning", "off")
             app.hands_free.reset()  # back on the real clock
         return self.report
 
@@ -211,7 +211,7 @@ class Walk:
 
         app = self.app
         if not app.dwell_on:
-            app.set_dwell(True)
+            app.set_setting("dwell", True)
         buttons = self._buttons()
         if not buttons:
             return "(no button in view)"
@@ -228,33 +228,33 @@ class Walk:
     def scan(self) -> str:
         app = self.app
         if app.scanning == "off":
-            app.set_scanning(self.random.choice(("one_switch", "two_switch")))
+            app.set_setting("scanning", self.random.choice(("one_switch", "two_switch")))
         self._advance(self.random.uniform(0.0, 4.0))
         which = self.random.choice((0, 0, 1)) if app.scanning == "two_switch" else 0
         app.hands_free.switch(which)
         self._advance(TICK)
         done = f"{app.scanning} switch {which}"
         if self.random.random() < 0.2:
-            app.set_scanning("off")
+            app.set_setting("scanning", "off")
         return done
 
     def setting(self) -> str:
         app = self.app
         pick = self.random.randrange(8)
         if pick == 0:
-            app.set_theme(self.random.choice(("dark", "light", "yellow")))
+            app.set_setting("theme", self.random.choice(("dark", "light", "yellow")))
         elif pick == 1:
-            app.change_text_size(self.random.choice((-1, 1)))
+            app.step_setting("text_scale", self.random.choice((-1, 1)))
         elif pick == 2:
-            app.set_typeface(self.random.choice(("atkinson", "opendyslexic")))
+            app.set_setting("typeface", self.random.choice(("atkinson", "opendyslexic")))
         elif pick == 3:
-            app.change_line_spacing(self.random.choice((-1, 1)))
+            app.step_setting("line_spacing", self.random.choice((-1, 1)))
         elif pick == 4:
-            app.set_numbers_shown(not app.numbers_shown)
+            app.set_setting("show_numbers", not app.numbers_shown)
         elif pick == 5:
             app.reading.change_volume(self.random.choice((-1, 1)))
         elif pick == 6:
-            app.change_dwell_seconds(self.random.choice((-1, 1)))
+            app.step_setting("dwell_seconds", self.random.choice((-1, 1)))
         else:
             app.go("settings")
         return ("theme", "text size", "typeface", "line spacing", "numbers", "volume",

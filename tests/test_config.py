@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import paths
-from kiosk.config import TEXT_SCALES, THEMES, Settings, config_path, load_settings
+from kiosk.config import Settings, config_path, load_settings
+from kiosk.rules import TEXT_SCALES, THEMES
 
 DEFAULTS = Settings()
 

@@ -33,7 +33,7 @@ def clock(pilot):
     Window.mouse_pos = (3, 3)  # a corner with no button
     pilot.app.hands_free.tick()
     yield fake
-    pilot.app.set_scanning("off")
+    pilot.app.set_setting("scanning", "off")
     pilot.app.hands_free.reset()  # back on the real clock
 
 
@@ -122,7 +122,7 @@ def test_dwell_ring_grows_steadily_without_jumps(pilot, clock):
 
 
 def test_dwell_time_is_the_visitors_setting(pilot, clock):
-    pilot.app.change_dwell_seconds(+4)  # 1.2 s -> 2.2 s
+    pilot.app.step_setting("dwell_seconds", +4)  # 1.2 s -> 2.2 s
     assert pilot.app.dwell_seconds == pytest.approx(2.2)
     point_at(pilot, pilot.button("Help"))
     run(pilot, clock, 2.4)
@@ -250,7 +250,7 @@ def test_dwell_finds_only_buttons_a_person_can_see(pilot, clock):
 
 
 def test_dwell_off_selects_nothing(pilot, clock):
-    pilot.app.set_dwell(False)
+    pilot.app.set_setting("dwell", False)
     button = pilot.button("Help")
     point_at(pilot, button)
     run(pilot, clock, 4.0)
@@ -296,7 +296,7 @@ def visit_screens(pilot):
 def test_scanning_visits_every_target_on_every_screen_in_reading_order(pilot, clock):
     from kiosk_pilot import visible_rect
 
-    pilot.app.set_scanning("two_switch")  # Space moves the highlight on, Enter chooses
+    pilot.app.set_setting("scanning", "two_switch")  # Space moves the highlight on, Enter chooses
     for name in visit_screens(pilot):
         pilot.frames(3)
         run(pilot, clock, 0.5)
@@ -321,8 +321,8 @@ def test_one_switch_moves_at_the_scanning_pace_and_says_each_label(pilot, clock)
 
     app = pilot.app
     speakers = app.reading.player.sink
-    app.set_scanning("one_switch")
-    app.change_scan_seconds(+2)  # the visitor's pace: 2 s a button
+    app.set_setting("scanning", "one_switch")
+    app.step_setting("scan_seconds", +2)  # the visitor's pace: 2 s a button
     run(pilot, clock, 0.05)
     targets = pilot.buttons()
     first = targets[0]
@@ -354,7 +354,7 @@ def test_one_switch_moves_at_the_scanning_pace_and_says_each_label(pilot, clock)
 
 def test_a_long_label_is_said_before_the_highlight_moves_on(pilot, clock):
     app = pilot.app
-    app.set_scanning("one_switch")
+    app.set_setting("scanning", "one_switch")
     run(pilot, clock, 0.45)
     first = highlighted(pilot)
     wait_until(pilot, lambda: app.hands_free.speaking_label() and not idle(pilot),
@@ -372,7 +372,7 @@ def test_labels_wait_while_a_document_is_read(pilot, clock):
     app.go("open_document", document_id="ninds-als")
     app.go("open_section", number=2)
     pilot.frames(3)
-    app.set_scanning("one_switch")
+    app.set_setting("scanning", "one_switch")
     run(pilot, clock, 0.5)
     said = list(app.hands_free.labels_said)
     assert said, "the first label is said while nothing is read"
@@ -394,7 +394,7 @@ def test_switch_in_the_reader_reads_the_section_not_the_label(pilot, clock):
     app.go("open_document", document_id="ninds-als")
     app.go("open_section", number=2)
     pilot.frames(3)
-    app.set_scanning("two_switch")
+    app.set_setting("scanning", "two_switch")
     run(pilot, clock, 0.5)
     read = pilot.button("Read aloud")
     while highlighted(pilot) is not read:
@@ -417,7 +417,7 @@ def test_on_screen_switch_is_large_and_acts_as_the_switch(pilot, clock):
     bar = app.hands_free.switch_bar
     pilot.frames(2)
     assert bar.height == 0 and bar.opacity == 0  # only while scanning
-    app.set_scanning("one_switch")
+    app.set_setting("scanning", "one_switch")
     pilot.frames(3)
     run(pilot, clock, 0.5)
     first = bar.ids.first
@@ -428,7 +428,7 @@ def test_on_screen_switch_is_large_and_acts_as_the_switch(pilot, clock):
     pilot.tap(first)
     assert pilot.screen == "contents"
 
-    app.set_scanning("two_switch")
+    app.set_setting("scanning", "two_switch")
     pilot.frames(3)
     run(pilot, clock, 0.5)
     second = bar.ids.second
@@ -446,7 +446,7 @@ def test_on_screen_switch_is_large_and_acts_as_the_switch(pilot, clock):
 def test_a_held_switch_counts_once(pilot, clock):
     from kivy.core.window import Window
 
-    pilot.app.set_scanning("two_switch")
+    pilot.app.set_setting("scanning", "two_switch")
     run(pilot, clock, 0.1)
     targets = pilot.buttons()
     for _ in range(5):  # the keyboard repeats a held key
@@ -458,8 +458,8 @@ def test_a_held_switch_counts_once(pilot, clock):
 
 def test_one_switch_scanning_rests_after_three_rounds(pilot, clock):
     app = pilot.app
-    app.set_scanning("one_switch")
-    app.change_scan_seconds(-4)  # 0.5 s a button
+    app.set_setting("scanning", "one_switch")
+    app.step_setting("scan_seconds", -4)  # 0.5 s a button
     app.go("help")
     pilot.frames(3)
     run(pilot, clock, 0.1)
@@ -484,7 +484,7 @@ def test_one_switch_scanning_rests_after_three_rounds(pilot, clock):
 
 def test_reset_clears_dwell_and_scanning(pilot, clock):
     app = pilot.app
-    app.set_scanning("one_switch")
+    app.set_setting("scanning", "one_switch")
     button = pilot.button("Help")
     point_at(pilot, button)
     run(pilot, clock, 0.9)
@@ -572,7 +572,7 @@ EXPECTED_JOURNEY = [
 @pytest.mark.parametrize("way", ["touch", "keyboard", "dwell", "switch"])
 def test_the_same_journey_four_ways(pilot, clock, way):
     if way == "switch":
-        pilot.app.set_scanning("one_switch")
+        pilot.app.set_setting("scanning", "one_switch")
         run(pilot, clock, 0.1)
     assert journey(pilot, clock, way) == EXPECTED_JOURNEY
     assert idle(pilot)

@@ -162,7 +162,7 @@ def test_a_touch_carries_on_where_the_visitor_was_and_does_nothing_else(kiosk):
 
     pilot = kiosk.pilot
     open_section(pilot, 3)
-    pilot.app.change_text_size(+1)
+    pilot.app.step_setting("text_scale", +1)
     kiosk.advance(IDLE)
     assert kiosk.shown == "asking"
     scroll_down = pilot.button("Scroll down")  # under the notice: the touch must not press it
@@ -229,15 +229,15 @@ def test_nobody_answers_so_everything_the_visitor_changed_is_reset(kiosk, said):
     pilot.frames(3)
     section_title = app.navigator.entry.section.title
     # everything a visitor can change
-    app.set_theme("yellow")
-    app.change_text_size(+2)
-    app.set_typeface("opendyslexic")
-    app.change_line_spacing(+1)
+    app.set_setting("theme", "yellow")
+    app.step_setting("text_scale", +2)
+    app.set_setting("typeface", "opendyslexic")
+    app.step_setting("line_spacing", +1)
     app.reading.change_rate(+2)
     app.reading.change_volume(-2)
-    app.set_numbers_shown(True)
-    app.change_dwell_seconds(+2)
-    app.set_scanning("one_switch")
+    app.set_setting("show_numbers", True)
+    app.step_setting("dwell_seconds", +2)
+    app.set_setting("scanning", "one_switch")
     app.reading.toggle()  # read, then pause: a paused reading counts as idle
     wait_until(pilot, lambda: app.reading.narrator.status().state is State.READING, 5, "reading")
     app.reading.toggle()
@@ -348,13 +348,13 @@ def test_switch_scanning_saying_labels_is_not_reading(kiosk):
     from kiosk.speech.narrator import State
 
     pilot, app = kiosk.pilot, kiosk.app
-    app.set_scanning("one_switch")
+    app.set_setting("scanning", "one_switch")
     narrator = app.reading.narrator
     wait_until(pilot, lambda: narrator.status().state is State.READING, 10, "a label said")
     assert kiosk.said, "scanning said nothing"
     kiosk.advance(IDLE)
     assert kiosk.shown == "asking"
-    app.set_scanning("off")
+    app.set_setting("scanning", "off")
 
 
 def test_pointer_movement_counts_as_activity(kiosk):
@@ -538,7 +538,7 @@ def test_kiosk_targets_are_large_spaced_reachable_by_keyboard_and_readable(kiosk
     from kiosk.ui.widgets import KioskButton
 
     for theme in ("dark", "light", "yellow"):  # every text is one of the theme's 7:1 pairs
-        app.set_theme(theme)
+        app.set_setting("theme", theme)
         pilot.frames(1)
         colours = app.theme
         for part in ("asking", "attract", "pin", "admin"):

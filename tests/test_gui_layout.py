@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import pytest
@@ -150,8 +151,8 @@ def walk_screens(pilot):
     yield "Help", app.root, settle(pilot)
     app.go("settings")
     yield "Settings", app.root, settle(pilot)
-    ask_are_you_still_there(app)
-    yield "Are you still there?", kiosk.parts["asking"], settle(pilot)
+    with are_you_still_there(app):
+        yield "Are you still there?", kiosk.parts["asking"], settle(pilot)
     kiosk.activity()
     kiosk.open_pin_pad()
     yield "PIN pad", kiosk.parts["pin"], settle(pilot)
@@ -170,17 +171,20 @@ def scroll_views(screen) -> list:
     return [w for w in screen.walk(restrict=True) if isinstance(w, ScrollView)]
 
 
-def ask_are_you_still_there(app) -> None:
-    """Show kiosk mode's idle notice as after 90 s with nobody there (on a clock of its own,
-    in kiosk mode for that moment only), as tests/test_gui_kiosk_mode.py does."""
+@contextmanager
+def are_you_still_there(app):
+    """Kiosk mode's idle notice as after 90 s with nobody there (on a clock of its own, in
+    kiosk mode while it is looked at: the app's tick would take a notice shown outside
+    kiosk mode away again), as tests/test_gui_kiosk_mode.py does."""
     kiosk, settings = app.kiosk, app.settings
     now = kiosk.now()
     kiosk.now = lambda: now + 91.0
+    app.settings = replace(settings, kiosk_mode=True, idle_seconds=90)
     try:
-        app.settings = replace(settings, kiosk_mode=True, idle_seconds=90)
         kiosk.watcher.restart(now)
         kiosk.tick()
         assert kiosk.layer.shown == "asking", "the idle notice did not show"
+        yield
     finally:
         app.settings = settings
 
@@ -356,7 +360,7 @@ size with the rules too), and the walk stays within the suite's time."""
 def test_every_screen_keeps_the_layout_rules(quiet_window, width, height):
     from layout_rules import Violation, min_target_px, violations
 
-    from kiosk.config import TEXT_SCALES, TYPEFACES
+    from kiosk.rules import TEXT_SCALES, TYPEFACES
 
     pilot = quiet_window
     app = pilot.app
@@ -366,7 +370,7 @@ def test_every_screen_keeps_the_layout_rules(quiet_window, width, height):
     found: list[Found] = []
     walks = 0
     for typeface in TYPEFACES:
-        app.set_typeface(typeface)
+        app.set_setting("typeface", typeface)
         assert app.typeface == typeface, f"the {typeface} typeface is not installed"
         for scale in TEXT_SCALES:
             for numbers in BADGES if scale >= BADGES_FROM else (False,):
@@ -399,7 +403,7 @@ def test_themes_change_colours_only(quiet_window):
     from kivy.uix.label import Label
     from layout_rules import min_target_px, plain, violations, window_rect
 
-    from kiosk.config import TEXT_SCALES
+    from kiosk.rules import TEXT_SCALES
     from kiosk.ui.theme import THEMES
 
     pilot = quiet_window
@@ -409,7 +413,7 @@ def test_themes_change_colours_only(quiet_window):
     words: dict[str, dict[str, list]] = {}
     broken: dict[str, dict[str, dict]] = {}
     for theme in THEMES:
-        app.set_theme(theme)
+        app.set_setting("theme", theme)
         geometry[theme], words[theme], broken[theme] = {}, {}, {}
         for screen, root, _settled in walk_screens(pilot):
             widgets = list(root.walk(restrict=True))
@@ -447,7 +451,8 @@ def test_larger_text_stays_under_the_finger(pilot):
     from kiosk_pilot import visible_rect
     from layout_rules import Names, seen_rect
 
-    from kiosk.config import TEXT_SCALES, Settings
+    from kiosk.config import Settings
+    from kiosk.rules import TEXT_SCALES
     from kiosk.ui.focus import actionable
     from kiosk.ui.widgets import strip_markup
 

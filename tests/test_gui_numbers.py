@@ -86,7 +86,7 @@ def test_every_screen_in_every_theme_with_numbers(pilot, theme):
     from kiosk_pilot import close_to, pixel, rgb, visible_rect
 
     app = pilot.app
-    app.set_theme(theme)
+    app.set_setting("theme", theme)
     app.numbers_shown = True
     documents = app.navigator.library.documents
     for screen in THEME_SCREENS:
@@ -118,11 +118,11 @@ def test_reader_controls_never_break_a_word(pilot, typeface):
     numbers shown or not and with More open or not, no Reader button breaks a word."""
     from test_gui_settings import shown_words
 
-    from kiosk.config import TEXT_SCALES
+    from kiosk.rules import TEXT_SCALES
     from kiosk.ui.widgets import strip_markup
 
     app = pilot.app
-    app.set_typeface(typeface)
+    app.set_setting("typeface", typeface)
     app.go("open_document", document_id=app.navigator.library.documents[0].id)
     app.go("open_section", number=3)
     problems = []

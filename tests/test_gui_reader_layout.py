@@ -79,10 +79,10 @@ def settle(pilot) -> None:
 
 @pytest.mark.parametrize("typeface", ["atkinson", "opendyslexic"])
 def test_at_least_12_lines_at_the_default_size_and_6_at_the_largest(reader, typeface):
-    from kiosk.config import TEXT_SCALES
+    from kiosk.rules import TEXT_SCALES
 
     app = reader.app
-    app.set_typeface(typeface)
+    app.set_setting("typeface", typeface)
     screen = app.manager.current_screen
     shown = {}
     for size in SHAPES:
@@ -90,7 +90,7 @@ def test_at_least_12_lines_at_the_default_size_and_6_at_the_largest(reader, type
             at(reader, size, scale)
             shown[size, scale] = lines_in_view(screen)
     reader.screenshot(f"reader-portrait-largest-{typeface}")
-    app.set_typeface("atkinson")
+    app.set_setting("typeface", "atkinson")
     assert shown[(1920, 1080), 1.0] >= 12, shown
     assert shown[(1920, 1080), TEXT_SCALES[-1]] >= 6, shown
     assert all(count >= 6 for count in shown.values()), shown
@@ -136,7 +136,7 @@ def test_more_shows_the_other_controls_in_place_of_the_text_and_nothing_moves(re
 
 
 def test_the_status_line_keeps_to_one_line_by_shortening_its_words(reader):
-    from kiosk.config import TEXT_SCALES
+    from kiosk.rules import TEXT_SCALES
 
     app = reader.app
     screen = app.manager.current_screen
@@ -172,7 +172,7 @@ def test_home_reader_and_settings_at_the_smallest_default_and_largest_size_and_p
     keeping the layout rules (tests/layout_rules.py) while it is photographed."""
     from layout_rules import broken_rules
 
-    from kiosk.config import TEXT_SCALES
+    from kiosk.rules import TEXT_SCALES
 
     app = reader.app
     problems = []

@@ -205,9 +205,9 @@ def test_settings_targets_stay_large_and_apart_in_opendyslexic_at_the_largest_si
     from kiosk.ui.widgets import strip_markup
 
     open_settings(pilot)
-    pilot.app.set_typeface("opendyslexic")
+    pilot.app.set_setting("typeface", "opendyslexic")
     for _ in range(6):
-        pilot.app.change_text_size(+1)
+        pilot.app.step_setting("text_scale", +1)
     pilot.frames(3)
     problems = []
     for top in (1.0, 0.5, 0.0):  # the top, middle and bottom of the settings
@@ -276,7 +276,7 @@ def test_line_spacing_changes_the_height_of_body_text(pilot):
                      if isinstance(w, BodyText) and len(w._label._cached_lines) > 1)
     wide = paragraph.height
     pilot.screenshot("reader-wide-lines")
-    pilot.app.change_line_spacing(-1)
+    pilot.app.step_setting("line_spacing", -1)
     pilot.frames(3)
     assert paragraph.height < wide
 
@@ -322,9 +322,9 @@ def test_dwell_can_be_turned_off_and_its_time_changed_in_quarter_seconds(pilot):
     reach(pilot, "Turn pointer dwell on")
     assert pilot.app.dwell_on is True
     pilot.app.dwell_seconds = 2.9
-    pilot.app.change_dwell_seconds(+1)
+    pilot.app.step_setting("dwell_seconds", +1)
     assert pilot.app.dwell_seconds == 3.0  # never beyond 3 seconds
-    pilot.app.change_dwell_seconds(+1)
+    pilot.app.step_setting("dwell_seconds", +1)
     assert "already as long as it goes" in notice(pilot)
 
 
@@ -351,7 +351,7 @@ def test_switch_scanning_mode_and_pace(pilot):
     reach(pilot, "One switch")
     assert pilot.app.scanning == "one_switch"
     assert "(chosen)" not in pilot.button("Two switches").text
-    pilot.app.set_scanning("off")
+    pilot.app.set_setting("scanning", "off")
     pilot.frames(2)
     assert said(pilot, "scanning_label") == "Switch scanning: off."
 
@@ -377,15 +377,15 @@ def test_every_visitor_choice_returns_to_the_clinic_defaults(pilot):
         "theme_label", "size_label", "typeface_label", "spacing_label", "dwell_label",
         "dwell_time_label", "scanning_label", "scan_pace_label", "numbers_label")}
     # every row was changed by touch in the tests above; here the app is told directly
-    app.set_theme("yellow")
-    app.change_text_size(+1)
-    app.set_typeface("opendyslexic")
-    app.change_line_spacing(+1)
-    app.change_dwell_seconds(+1)
-    app.set_dwell(False)
-    app.set_scanning("two_switch")
-    app.change_scan_seconds(+1)
-    app.set_numbers_shown(True)
+    app.set_setting("theme", "yellow")
+    app.step_setting("text_scale", +1)
+    app.set_setting("typeface", "opendyslexic")
+    app.step_setting("line_spacing", +1)
+    app.step_setting("dwell_seconds", +1)
+    app.set_setting("dwell", False)
+    app.set_setting("scanning", "two_switch")
+    app.step_setting("scan_seconds", +1)
+    app.set_setting("show_numbers", True)
     pilot.frames(3)
     changed = {name: said(pilot, name) for name in defaults}
     assert all(changed[name] != defaults[name] for name in defaults), changed

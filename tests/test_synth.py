@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from audio_tools import speech_onsets
 
-from kiosk.speech.synth import MAX_RATE, MIN_RATE, Synthesiser
+from kiosk.rules import SPEECH_RATE
+from kiosk.speech.synth import Synthesiser
+
+MIN_RATE, MAX_RATE = SPEECH_RATE.low, SPEECH_RATE.high
 
 WORDS = "Apple, banana, cherry, damson, elderberry, fig, grape."
 TOLERANCE_MS = 100

@@ -17,18 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from kiosk.rules import SPEECH_RATE, VOLUME
 from kiosk.speech.clip import BYTES_PER_FRAME, SAMPLE_RATE, Clip, WordTiming
 from kiosk.speech.player import Player
 from kiosk.speech.script import Utterance, first_in_target
-from kiosk.speech.synth import DEFAULT_RATE, MAX_RATE, MIN_RATE, EngineHung
+from kiosk.speech.synth import DEFAULT_RATE, EngineHung
 
 log = logging.getLogger(__name__)
 
-RATE_STEP = 20
-"""Words per minute added or taken away by Faster / Slower."""
-VOLUME_STEP = 0.2
-MIN_VOLUME = 0.2
-"""Quieter never goes silent: a visitor who cannot reach Louder must still hear it."""
 SENTENCE_SKIPPED = "One sentence could not be spoken. Reading goes on with the next."
 SPEECH_DOWN = ("The speech engine stopped answering, so the text is marked at reading pace "
                "without sound until it works again.")
@@ -53,7 +49,7 @@ class Voice:
     """How the text is spoken; the clinic's defaults come from the configuration."""
 
     rate: int = DEFAULT_RATE
-    """Words per minute, MIN_RATE to MAX_RATE."""
+    """Words per minute (rules.SPEECH_RATE)."""
     volume: float = 0.8
     """0.2 (quiet) to 1.0 (loudest)."""
     voice: str | None = None
@@ -349,18 +345,16 @@ class Narrator:
         self._start(target)
 
     def _change_rate(self, steps: int) -> None:
-        rate = max(MIN_RATE, min(MAX_RATE, self._voice.rate + steps * RATE_STEP))
-        if rate == self._voice.rate:
-            self._emit(Told("Reading is already as fast as it goes." if steps > 0
-                            else "Reading is already as slow as it goes."))
+        rate = SPEECH_RATE.stepped(self._voice.rate, steps)
+        if rate is None:
+            self._emit(Told(SPEECH_RATE.at_end(steps)))
             return
         self._set_voice(replace(self._voice, rate=rate))
 
     def _change_volume(self, steps: int) -> None:
-        volume = round(max(MIN_VOLUME, min(1.0, self._voice.volume + steps * VOLUME_STEP)), 2)
-        if volume == self._voice.volume:
-            self._emit(Told("The sound is already as loud as it goes." if steps > 0
-                            else "The sound is already as quiet as it goes."))
+        volume = VOLUME.stepped(self._voice.volume, steps)
+        if volume is None:
+            self._emit(Told(VOLUME.at_end(steps)))
             return
         self._set_voice(replace(self._voice, volume=volume))
 
@@ -428,7 +422,7 @@ def silent_clip(text: str, rate: int) -> Clip:
     """
     words: list[WordTiming] = []
     position = 0
-    ms_per_word = 60000 / max(MIN_RATE, rate)
+    ms_per_word = 60000 / max(SPEECH_RATE.low, rate)
     for n, word in enumerate(text.split()):
         start = text.index(word, position)
         position = start + len(word)

@@ -21,14 +21,13 @@ import time
 import wave
 from dataclasses import dataclass
 
+from kiosk.rules import SPEECH_RATE
 from kiosk.speech.clip import SAMPLE_RATE, Clip, WordTiming
 
 log = logging.getLogger(__name__)
 
-MIN_RATE = 80
-MAX_RATE = 250
-"""Speaking rates offered, in words per minute."""
 DEFAULT_RATE = 150
+"""Words per minute when none is given (the speaking rates offered: rules.SPEECH_RATE)."""
 SYNTHESIS_TIMEOUT_S = 5.0
 """A sentence that takes longer than this to synthesise is abandoned (espeak hung)."""
 
@@ -90,7 +89,7 @@ class Synthesiser:
 
         Raises SynthesisError if the engine fails or takes longer than SYNTHESIS_TIMEOUT_S.
         """
-        rate = max(MIN_RATE, min(MAX_RATE, int(rate)))
+        rate = max(SPEECH_RATE.low, min(SPEECH_RATE.high, int(rate)))
         if not text.strip():
             return Clip(b"")
         return self._call(lambda: self._synthesise(text, rate, voice))

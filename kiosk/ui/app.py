@@ -32,7 +32,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.commands import READER_KEYS, Command, Do, Outcome, Visit
-from kiosk.config import LINE_SPACINGS, TEXT_SCALES, Settings
+from kiosk.config import Settings, rule_of
 from kiosk.content import load_library
 from kiosk.content.watch import keep_last_good, snapshot
 from kiosk.speech.audio import Sink
@@ -65,6 +65,14 @@ voice controller follows reading and the microphone, kiosk mode updates the idle
 countdown, admin hold and fade (:meth:`KioskApp._tick`)."""
 BADGES_EVERY = 4
 """Number badges follow buttons that appeared, moved or went away every this-many ticks."""
+VISITOR_SETTINGS = {
+    "theme": "theme_name", "text_scale": "text_scale", "typeface": "typeface",
+    "line_spacing": "line_spacing", "dwell": "dwell_on", "dwell_seconds": "dwell_seconds",
+    "scanning": "scanning", "scan_seconds": "scan_seconds", "show_numbers": "numbers_shown",
+}
+"""The settings a visitor may change for themselves (a Settings field, its rule in
+kiosk/rules.py), each with the App property that holds the visitor's choice; the clinic's
+value comes back for the next visitor (apply_clinic_defaults)."""
 CONTENT_CHECK_SECONDS = 3.0
 """How often the content folder is looked at for edited documents."""
 TRIM_AFTER_SECONDS = 1.5
@@ -83,7 +91,7 @@ OPENDYSLEXIC_DIRS = (
 
 
 def typeface_files(typeface: str) -> tuple[str, str, str, str] | None:
-    """Regular, italic, bold and bold-italic font files of a typeface (config.TYPEFACES),
+    """Regular, italic, bold and bold-italic font files of a typeface (rules.TYPEFACES),
     or None when they are not installed."""
     if typeface == "atkinson":
         import fontpkg_atkinson_hyperlegible as atkinson
@@ -123,15 +131,6 @@ def use_typeface_font(typeface: str) -> bool:
         return False
     LabelBase.register(DEFAULT_FONT, *files)
     return True
-
-
-def _stepped(value: float, steps: int, limits: tuple[float, float]) -> float | None:
-    """``value`` moved by ``steps`` quarter seconds and kept within ``limits``; None when
-    it is already at the limit in that direction."""
-    low, high = limits
-    if (steps > 0 and value >= high) or (steps < 0 and value <= low):
-        return None
-    return min(high, max(low, round(value + steps * sizes.SECONDS_STEP, 2)))
 
 
 @lru_cache(maxsize=64)
@@ -206,13 +205,13 @@ class KioskApp(App):
     listening_mode_text = StringProperty("")
     """The listening mode in words (Settings)."""
     typeface = StringProperty("atkinson")
-    """atkinson or opendyslexic (config.TYPEFACES)."""
+    """atkinson or opendyslexic (rules.TYPEFACES)."""
     dwell_on = BooleanProperty(True)
     """Resting the pointer on a button chooses it."""
     dwell_seconds = NumericProperty(1.2)
     """How long the pointer rests on a button to choose it."""
     scanning = StringProperty("off")
-    """Switch scanning: off, one_switch or two_switch (config.SCANNING)."""
+    """Switch scanning: off, one_switch or two_switch (rules.SCANNING)."""
     scan_seconds = NumericProperty(1.5)
     """How long the scanning highlight stays on each button."""
     numbers_shown = BooleanProperty(False)
@@ -333,9 +332,9 @@ class KioskApp(App):
             if screen is not None and "scroll" in screen.ids:
                 screen.ids.scroll.page(outcome.scroll)
         if outcome.text_size:
-            self.change_text_size(outcome.text_size)
+            self.step_setting("text_scale", outcome.text_size)
         if outcome.numbers_shown is not None:
-            self.set_numbers_shown(outcome.numbers_shown)
+            self.set_setting("show_numbers", outcome.numbers_shown)
         if outcome.press is not None and self.number_badges is not None:
             button = self.number_badges.press(outcome.press)
             done = (f"No button {outcome.press}" if button is None
@@ -388,85 +387,33 @@ class KioskApp(App):
             self.notice.shown = False
             self.notice.text = ""
 
-    def set_theme(self, name: str) -> None:
-        """Switch colour theme (dark, light or yellow) for this visitor."""
-        self._use_theme(name)
-        self._refresh_current()
-
-    def set_typeface(self, typeface: str) -> None:
-        """Draw all text in another typeface (config.TYPEFACES) for this visitor."""
-        self.typeface = typeface
-        self._refresh_current()
-
-    def change_line_spacing(self, steps: int) -> None:
-        """More (+1) or less (-1) space between lines of body text, by one step."""
-        index = min(range(len(LINE_SPACINGS)),
-                    key=lambda i: abs(LINE_SPACINGS[i] - self.line_spacing)) + steps
-        if not 0 <= index < len(LINE_SPACINGS):
-            self.say_notice("The lines are already as far apart as they go." if steps > 0
-                            else "The lines are already as close together as they go.")
-            return
-        self.line_spacing = LINE_SPACINGS[index]
-        self._refresh_current()
-
-    def set_dwell(self, on: bool) -> None:
-        """Turn choosing by resting the pointer on a button on or off."""
-        self.dwell_on = on
-        self._refresh_current()
-
-    def change_dwell_seconds(self, steps: int) -> None:
-        """Make the dwell time longer (+1) or shorter (-1) by a quarter of a second."""
-        value = _stepped(self.dwell_seconds, steps, sizes.DWELL_SECONDS_RANGE)
+    def step_setting(self, name: str, steps: int) -> None:
+        """A visitor's setting (VISITOR_SETTINGS) a step up or down, as its rule allows; at
+        either end the visitor is told so."""
+        value = rule_of(name).stepped(getattr(self, VISITOR_SETTINGS[name]), steps)
         if value is None:
-            self.say_notice("The dwell time is already as long as it goes." if steps > 0
-                            else "The dwell time is already as short as it goes.")
+            self.say_notice(rule_of(name).at_end(steps))
             return
-        self.dwell_seconds = value
-        self._refresh_current()
+        self.set_setting(name, value)
 
-    def set_scanning(self, mode: str) -> None:
-        """Switch scanning: off, one_switch or two_switch (config.SCANNING)."""
-        self.scanning = mode
-        self._refresh_current()
-
-    def change_scan_seconds(self, steps: int) -> None:
-        """Scan slower (+1: the highlight stays longer) or faster (-1), by a quarter second."""
-        value = _stepped(self.scan_seconds, steps, sizes.SCAN_SECONDS_RANGE)
-        if value is None:
-            self.say_notice("Scanning is already as slow as it goes." if steps > 0
-                            else "Scanning is already as fast as it goes.")
-            return
-        self.scan_seconds = value
-        self._refresh_current()
-
-    def set_numbers_shown(self, shown: bool) -> None:
-        """Show or hide the large number on every button."""
-        self.numbers_shown = shown
-        self._refresh_current()
-
-    def change_text_size(self, steps: int) -> None:
-        """Make text larger (+1) or smaller (-1) by one step, within the allowed steps."""
-        index = TEXT_SCALES.index(self.text_scale) + steps
-        if not 0 <= index < len(TEXT_SCALES):
-            self.say_notice("The text is already as large as it goes." if steps > 0
-                            else "The text is already as small as it goes.")
-            return
-        self.text_scale = TEXT_SCALES[index]
-        self._update_sizes()
+    def set_setting(self, name: str, value) -> None:
+        """Set a visitor's setting (VISITOR_SETTINGS) and draw the screen again."""
+        if name == "theme":
+            self._use_theme(value)
+        else:
+            setattr(self, VISITOR_SETTINGS[name], value)
+        if name == "text_scale":
+            self._update_sizes()
         self._refresh_current()
 
     def apply_clinic_defaults(self) -> None:
-        """Theme, text size, reading speed and volume back to the clinic's configuration."""
+        """Every visitor setting (VISITOR_SETTINGS), reading speed and volume back to the
+        clinic's configuration."""
         settings = self.settings
         self._use_theme(settings.theme)
-        self.text_scale = settings.text_scale
-        self.typeface = settings.typeface
-        self.line_spacing = settings.line_spacing
-        self.dwell_on = settings.dwell
-        self.dwell_seconds = settings.dwell_seconds
-        self.scanning = settings.scanning
-        self.scan_seconds = settings.scan_seconds
-        self.numbers_shown = settings.show_numbers
+        for name, prop in VISITOR_SETTINGS.items():
+            if name != "theme":
+                setattr(self, prop, getattr(settings, name))
         if self.reading is not None:
             self.reading.reset()
         if self.voice is not None:

@@ -12,9 +12,9 @@ from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
 from kiosk.commands import Command, Do
-from kiosk.config import LINE_SPACINGS, TEXT_SCALES
 from kiosk.content import BlockKind, Document, Entry, Library, Text
 from kiosk.content.watch import KeptLastGood
+from kiosk.rules import LINE_SPACINGS, TEXT_SCALES
 from kiosk.speech.script import HEADING, target_texts
 from kiosk.ui.help import Style, VoiceAvailability, help_blocks, voice_availability
 from kiosk.ui.theme import MAX_LINE_CHARS, THEMES, TYPEFACE_NAMES
@@ -361,7 +361,7 @@ class SettingsScreen(KioskScreen):
 
 
 LINE_SPACING_WORDS = ("close", "normal", "wide", "widest")
-"""The line spacing steps (config.LINE_SPACINGS) in words."""
+"""The line spacing steps (rules.LINE_SPACINGS) in words."""
 
 
 def _choice(label: str, chosen: bool) -> str:

@@ -34,14 +34,8 @@ SAMPLE_TEXT = (
 """Ordinary body text; its average character width in the typeface sizes the text column."""
 FOCUS_RING_PX = 8
 TYPEFACE_NAMES = {"atkinson": "Atkinson Hyperlegible", "opendyslexic": "OpenDyslexic"}
-"""Each typeface (config.TYPEFACES) by the name a person sees in Settings; each is also
+"""Each typeface (rules.TYPEFACES) by the name a person sees in Settings; each is also
 registered with Kivy under this name."""
-SECONDS_STEP = 0.25
-"""Shorter/Longer and Slower/Faster change dwell time and scanning pace by this much."""
-DWELL_SECONDS_RANGE = (0.5, 3.0)
-"""Shortest and longest dwell time offered."""
-SCAN_SECONDS_RANGE = (0.5, 5.0)
-"""Shortest and longest time the scanning highlight stays on a button."""
 COLUMN_WIDTH_PX = 1400
 """Width of the button column on Home and Settings at 1920x1080."""
 

@@ -55,7 +55,7 @@ class Heard:
 def open_engine(kind: str = "auto", models_dir: Path | None = None) -> tuple[Engine, list[str]]:
     """The engine to use and notes on the choice (e.g. why Vosk was not used).
 
-    ``kind``: one of ``config.VOICE_ENGINES``: auto and whisper (Whisper tiny.en when its
+    ``kind``: one of ``rules.VOICE_ENGINES``: auto and whisper (Whisper tiny.en when its
     model package is installed, else Vosk when a usable model is in ``models_dir``, else
     PocketSphinx; ``models.WHISPER_FIRST``), vosk or pocketsphinx; an engine that
     cannot load falls back to the next. Raises EngineError only when no engine at all can
