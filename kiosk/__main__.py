@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.command import command_name, on_a_virtual_screen
+from kiosk.program import command_name, on_a_virtual_screen
 from kiosk.rules import VOICE_ENGINES
 
 STARTED = time.perf_counter()

@@ -115,27 +115,9 @@ class Command:
         return LABELS[self.do]
 
 
-class Reading(StrEnum):
-    """What the narrator should do for a command."""
-
-    TOGGLE = "toggle"
-    STOP = "stop"
-    REPEAT = "repeat"
-    NEXT_SENTENCE = "next_sentence"
-    PREVIOUS_SENTENCE = "previous_sentence"
-    FASTER = "faster"
-    SLOWER = "slower"
-    LOUDER = "louder"
-    QUIETER = "quieter"
-
-
-READING: dict[Do, Reading] = {
-    Do.TOGGLE: Reading.TOGGLE, Do.STOP: Reading.STOP, Do.REPEAT: Reading.REPEAT,
-    Do.NEXT_SENTENCE: Reading.NEXT_SENTENCE, Do.PREVIOUS_SENTENCE: Reading.PREVIOUS_SENTENCE,
-    Do.FASTER: Reading.FASTER, Do.SLOWER: Reading.SLOWER, Do.LOUDER: Reading.LOUDER,
-    Do.QUIETER: Reading.QUIETER,
-}
-"""Commands that are one narrator step, whatever the state."""
+READING = frozenset({Do.TOGGLE, Do.STOP, Do.REPEAT, Do.NEXT_SENTENCE, Do.PREVIOUS_SENTENCE,
+                     Do.FASTER, Do.SLOWER, Do.LOUDER, Do.QUIETER})
+"""Commands that are one narrator step, whatever the state (``Outcome.reading``)."""
 
 NAVIGATION: dict[Do, Intent] = {
     Do.NEXT: Intent.NEXT, Do.BACK: Intent.BACK, Do.HOME: Intent.HOME,
@@ -157,8 +139,8 @@ class Outcome:
 
     done: str
     """What was done, in a few words (the voice caption: "Reading", "Opened ALS Facts")."""
-    reading: Reading | None = None
-    """A step for the narrator."""
+    reading: Do | None = None
+    """A step for the narrator (one of READING)."""
     scroll: int = 0
     """Page the current screen's text down (+1) or up (-1)."""
     text_size: int = 0
@@ -185,15 +167,14 @@ class Visit:
         draw it); ``reading`` is what the narrator is doing now."""
         do = command.do
         if do in READING:
-            return Outcome("Stopped" if do is Do.STOP else command.describe(),
-                           reading=READING[do])
+            return Outcome("Stopped" if do is Do.STOP else command.describe(), reading=do)
         if do in (Do.READ, Do.RESUME):
             go_on = reading in (State.IDLE, State.PAUSED, State.WAITING)
             return Outcome("Reading" if reading is State.IDLE else "Reading on",
-                           reading=Reading.TOGGLE if go_on else None)
+                           reading=Do.TOGGLE if go_on else None)
         if do is Do.PAUSE:
             return Outcome("Paused",
-                           reading=Reading.TOGGLE if reading is State.READING else None)
+                           reading=Do.TOGGLE if reading is State.READING else None)
         if do is Do.PREVIOUS:
             on_reader = self.navigator.view.screen is Screen.READER
             self.navigator.apply(Action(Intent.PREVIOUS if on_reader else Intent.BACK))

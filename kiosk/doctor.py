@@ -35,8 +35,8 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.command import on_a_virtual_screen
 from kiosk.config import Settings, config_path
+from kiosk.program import on_a_virtual_screen
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 STATUS_LABELS = {OK: "ok", WARN: "WARN", FAIL: "FAIL"}

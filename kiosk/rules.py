@@ -55,7 +55,7 @@ class Rule:
             index = here + steps
             return self.choices[index] if 0 <= index < len(self.choices) else None
         moved = round(min(self.high, max(self.low, value + steps * self.step)), 2)
-        if self.kinds == (int,):
+        if self.kinds == WHOLE:
             moved = int(moved)
         return None if moved == value else moved
 

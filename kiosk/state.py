@@ -1,7 +1,8 @@
 """Navigation state and the actions that change it. No Kivy here: tested without a window.
 
-Every input (touch, key, and later voice, dwell and switch) ends as an ``Action`` applied by
-``Navigator.apply``; the UI only watches the resulting ``View`` and shows the notice, if any.
+A person's inputs become commands (kiosk/commands.py); those that move between screens,
+documents and sections reach here as an ``Action`` applied by ``Navigator.apply``. The UI
+only watches the resulting ``View`` and shows the notice, if any.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class Screen(StrEnum):
 
 
 class Intent(StrEnum):
-    """What a person asked for, whichever way they asked."""
+    """A navigation step (the command core, kiosk/commands.py, turns commands into these)."""
 
     HOME = "home"
     CONTENTS = "contents"
@@ -77,7 +78,8 @@ class Navigator:
     # -- observation ---------------------------------------------------------------------
 
     def subscribe(self, observer: Callable[[View], None]) -> None:
-        """Call ``observer(view)`` after every applied action (tests pass ``list.append``)."""
+        """Call ``observer(view)`` after every applied action, a reset and a new library
+        (tests pass ``list.append``)."""
         self._observers.append(observer)
 
     @property
@@ -131,6 +133,7 @@ class Navigator:
             return self.reset()
         if self.view.section_number and self.entry is None:
             return self.apply(Action(Intent.CONTENTS))
+        self.view = replace(self.view, notice="")  # (said once already)
         return self._publish()
 
     def _home(self, action: Action) -> View:

@@ -59,6 +59,24 @@ class FlakyMic:
         return self.inner.finished
 
 
+def test_a_listening_thread_that_ended_is_started_again_without_blaming_the_microphone(
+        pilot):
+    from kiosk.ui.voice import MIC_LOST
+
+    voice_ready(pilot)
+    app = pilot.app
+    listener = app.voice.listener
+    listener._frames.put(None)  # the thread ends, as if something escaped its loop
+    listener._thread.join(5)
+    assert not listener.alive()
+    pilot.frames(3)  # the app's tick sees it
+    assert listener.alive()
+    assert app.notice.text != MIC_LOST and app.voice.mic_ok
+    heard = len(app.voice.heard)  # and it hears: a person's "yes" (tests/data/voice/CREDITS)
+    say(pilot, ROOT / "tests" / "data" / "voice" / "sc_yes_553f1a79_nohash_0.wav",
+        lambda: len(app.voice.heard) > heard)
+
+
 def test_the_microphone_busy_unplugged_and_back_voice_returns_by_itself(pilot, tmp_path,
                                                                      monkeypatch):
     import kiosk.logs
@@ -349,6 +367,32 @@ def test_content_edited_while_running_is_loaded_and_a_mistake_keeps_the_last_goo
     assert pilot.screen == "reader"
     script = app.reading.narrator.script
     assert script and "Edited by the clinic" in script[0].spoken.text
+
+
+def test_a_reload_that_leaves_the_open_section_as_it_was_keeps_the_reading_where_it_is(
+        pilot):
+    """Reloading the content (a staff Reload, another document edited) must not throw away
+    a paused reading, nor say an old notice again."""
+    from kiosk.speech.narrator import State
+
+    app = pilot.app
+    open_section(pilot, number=2)
+    app.reading.toggle()
+    wait_until(pilot, lambda: app.reading.narrator.status().state is State.READING, 5,
+               "reading")
+    wait_until(pilot, lambda: (app.reading.narrator.status().index or 0) >= 1, 15,
+               "the first sentence after the heading")
+    app.reading.toggle()
+    wait_until(pilot, lambda: app.reading.narrator.status().state is State.PAUSED, 5, "paused")
+    where = app.reading.narrator.status().index
+    app.say_notice("An old notice.")
+    app.clear_notice()
+    app.reload_content()
+    pilot.frames(5)
+    status = app.reading.narrator.status()
+    assert (status.state, status.index) == (State.PAUSED, where)
+    assert app.notice.text == ""
+    app.reading.stop()
 
 
 def guarded_frames(pilot, count: int) -> None:

@@ -1,10 +1,12 @@
 """The Kivy App: wires the navigation state to the screens, sizes, theme and keyboard.
 
-Every input ends in one call, :meth:`KioskApp.do`, with a :class:`~kiosk.commands.Command`
-(kv handlers ``app.do(Do.NEXT)``, keys, voice, dwell and scanning through the buttons);
-the command core (kiosk/commands.py) decides what that means, the Navigator's observers put
-the resulting View on screen (``show``), and ``do`` performs the rest of the outcome. Only
-this thread touches widgets.
+Every command (navigation, reading, display, numbers, answers) ends in one call,
+:meth:`KioskApp.do`, with a :class:`~kiosk.commands.Command`: kv buttons ``app.do(Do.NEXT)``,
+the Reader's keys, the focus ring, voice, and dwell and scanning through the buttons. The
+command core (kiosk/commands.py) decides what it means, the Navigator's observers put the
+resulting View on screen (``show``), and ``do`` performs the rest of the outcome. The
+Settings rows change a visitor's settings through :meth:`KioskApp.set_setting` and
+:meth:`KioskApp.step_setting` (rules in kiosk/rules.py). Only this thread touches widgets.
 """
 
 from __future__ import annotations
@@ -242,7 +244,7 @@ class KioskApp(App):
         self.navigator = Navigator(load_library(settings.content_dir))
         self.visit = Visit(self.navigator)
         """Commands applied to this visitor's navigation (kiosk/commands.py)."""
-        self.focus_ring = FocusRing(self._current_screen, lambda name: self.do(Do(name)))
+        self.focus_ring = FocusRing(self._current_screen, self.do)
         self.notice: NoticeBar | None = None
         self.manager: ScreenManager | None = None
         self.reading: ReadingController | None = None
@@ -347,7 +349,7 @@ class KioskApp(App):
 
     def go(self, intent: str, **details) -> View:
         """Apply a navigation intent by name, e.g. ``go("open_section", number=3)``: for
-        tests and scripts that set up a screen. A person's inputs go through :meth:`do`."""
+        tests and scripts that set up a screen. A person's commands go through :meth:`do`."""
         return self.navigator.apply(Action(Intent(intent), **details))
 
     def show(self, view: View) -> None:
@@ -404,7 +406,9 @@ class KioskApp(App):
             setattr(self, VISITOR_SETTINGS[name], value)
         if name == "text_scale":
             self._update_sizes()
-        self._refresh_current()
+        if name != "show_numbers" or (self.manager and self.manager.current == "settings"):
+            self._refresh_current()  # (badges follow the property; a screen drawn again
+            #                           would lose its scroll position and the Reader's More)
 
     def apply_clinic_defaults(self) -> None:
         """Every visitor setting (VISITOR_SETTINGS), reading speed and volume back to the
@@ -438,12 +442,17 @@ class KioskApp(App):
         """One tick for every controller that follows time, in a fixed order: the reading
         highlight first (the voice controller asks the narrator what is being read)."""
         self._ticks += 1
-        self.reading.poll()
-        self.voice.poll()
-        self.hands_free.tick()
-        self.kiosk.tick()
+        calls = [self.reading.poll, self.voice.poll, self.hands_free.tick, self.kiosk.tick]
         if self._ticks % BADGES_EVERY == 0:
-            self.number_badges.update()
+            calls.append(self.number_badges.update)
+        failed: Exception | None = None
+        for call in calls:  # one that fails does not hold up the others (idle reset above all)
+            try:
+                call()
+            except Exception as error:  # noqa: BLE001 - raised again below, for the guard
+                failed = failed or error
+        if failed is not None:
+            raise failed
 
     def _watch_content(self, _dt: float) -> None:
         """A document file was added, changed or removed: load it (not in the middle of

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.commands import Do
 from kiosk.keys import (
     KEY_DOWN,
     KEY_ENTER,
@@ -71,7 +72,7 @@ def usable(widget: Widget) -> bool:
 class FocusRing:
     """Which button has the keyboard focus on the current screen, and the keys that move it."""
 
-    def __init__(self, current_root: Callable[[], Widget], on_command: Callable[[str], None]):
+    def __init__(self, current_root: Callable[[], Widget], on_command: Callable[[Do], None]):
         self._current_root = current_root
         self._on_command = on_command
         self.focused: KioskButton | None = None
@@ -131,9 +132,9 @@ class FocusRing:
         elif key in (KEY_PAGE_DOWN, KEY_PAGE_UP):
             self._page(+1 if key == KEY_PAGE_DOWN else -1)
         elif key == KEY_HOME:
-            self._on_command("home")
+            self._on_command(Do.HOME)
         elif key == KEY_ESCAPE:
-            self._on_command("back")
+            self._on_command(Do.BACK)
         else:
             return False
         return True

@@ -28,6 +28,7 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 
+from kiosk.commands import Do
 from kiosk.idle import (
     ADMIN_CORNER_PX,
     Change,
@@ -236,14 +237,14 @@ class KioskMode:
         self.activity()
         return not self.panel
 
-    def answer(self, intent: str) -> str | None:
-        """An answer to the notice ("yes" or "no"): yes carries on, no resets at once. Returns what
-        was done, for the caption; None when nothing was being asked."""
+    def answer(self, reply: Do) -> str | None:
+        """An answer to the notice (Do.YES or Do.NO): yes carries on, no resets at once.
+        Returns what was done, for the caption; None when nothing was being asked."""
         asking = self._heard_while_asking or self.watcher.phase is Phase.ASKING
         self._heard_while_asking = False
         if not asking:
             return None
-        if intent == "yes":
+        if reply == Do.YES:
             self.activity()
             return "Carrying on"
         self._carry_out(self.watcher.reset(self.now()))

@@ -86,7 +86,6 @@ class NumberBadges:
                 return button
         return None
 
-
     # -- drawing -------------------------------------------------------------------------
 
     def _redraw_all(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from kivy.clock import Clock
 
-from kiosk.commands import Reading
+from kiosk.commands import Do
 from kiosk.config import Settings
 from kiosk.content import Entry
 from kiosk.logs import FaultLog
@@ -113,7 +113,9 @@ class ReadingController:
             self._announcing = None
             return
         document, entry = self.app.navigator.document, self.app.navigator.entry
-        key = (document.id, entry.section.id, id(document))
+        # The entry compares by content: an edit of this section loads it again, a reload of
+        # the content folder that leaves it as it was keeps the reading where it is.
+        key = (document.id, entry.section.id, entry)
         self._shown = None
         if key == self.key:
             return
@@ -161,15 +163,13 @@ class ReadingController:
     def change_volume(self, steps: int) -> None:
         self.narrator.change_volume(steps)
 
-    def step(self, step: Reading) -> None:
-        """One narrator step asked for by a command (see kiosk/commands.py)."""
-        {Reading.TOGGLE: self.toggle, Reading.STOP: self.stop, Reading.REPEAT: self.repeat,
-         Reading.NEXT_SENTENCE: self.next_sentence,
-         Reading.PREVIOUS_SENTENCE: self.previous_sentence,
-         Reading.FASTER: lambda: self.change_rate(+1),
-         Reading.SLOWER: lambda: self.change_rate(-1),
-         Reading.LOUDER: lambda: self.change_volume(+1),
-         Reading.QUIETER: lambda: self.change_volume(-1)}[step]()
+    def step(self, do: Do) -> None:
+        """One narrator step asked for by a command (kiosk.commands.READING)."""
+        {Do.TOGGLE: self.toggle, Do.STOP: self.stop, Do.REPEAT: self.repeat,
+         Do.NEXT_SENTENCE: self.next_sentence, Do.PREVIOUS_SENTENCE: self.previous_sentence,
+         Do.FASTER: lambda: self.change_rate(+1), Do.SLOWER: lambda: self.change_rate(-1),
+         Do.LOUDER: lambda: self.change_volume(+1),
+         Do.QUIETER: lambda: self.change_volume(-1)}[do]()
 
     def voices(self) -> list[VoiceInfo]:
         """The English voices that can be chosen (empty when there is no speech engine)."""
@@ -342,7 +342,7 @@ class ReadingController:
         entries = navigator.document.entries if navigator.document else ()
         entry: Entry | None = navigator.entry
         if entry is not None and entry.number < len(entries) and self.app.settings.read_on:
-            self.app.go("next")
+            self.app.do(Do.NEXT)
             self.narrator.read(0)
         else:
             self.app.say_notice("That is the end of this document." if entry is not None and

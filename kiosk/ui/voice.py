@@ -367,6 +367,8 @@ class VoiceController:
             self._update_context()
             if self.listener is not None:
                 self._set_state(self._listening_state())
+        if self.mic_ok and self.listener.revive():  # (it said why it stopped)
+            log.error("voice: the listening thread had ended; it was started again")
         if self.mic_ok and self.listener.frame_age() > MIC_SILENT_SECONDS:
             told = self.mic_fault.failed(
                 f"no sound from it for {self.listener.frame_age():.1f} s")

@@ -193,9 +193,7 @@ class Listener:
         """Open the microphone (again), and start the listening thread if it is not running
         (first start, or after it ended); raises MicError when the source cannot be opened
         (the thread still runs, so this can be tried again later)."""
-        if not self.alive():
-            self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
-            self._thread.start()
+        self.revive()
         self.source.start(self._frame_in)
         self.last_frame_at = time.monotonic()
         self.running = True
@@ -218,6 +216,19 @@ class Listener:
     def alive(self) -> bool:
         """The listening thread is running."""
         return self._thread is not None and self._thread.is_alive()
+
+    def revive(self) -> bool:
+        """Start the listening thread if it is not running (first start, or after it ended);
+        frames that waited for a thread that had ended are dropped, not decoded late. True
+        when a thread was started."""
+        if self.alive():
+            return False
+        if self._thread is not None:
+            while not self._frames.empty():
+                self._frames.get_nowait()
+        self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
+        self._thread.start()
+        return True
 
     def frame_age(self) -> float:
         """Seconds since the source last handed over a frame (a microphone sends one every
@@ -300,10 +311,10 @@ class Listener:
             try:
                 action()
             except Exception as error:  # noqa: BLE001 - e.g. the engine failing on release
-                self._failed(error)
+                self._failed(error, "a change of grammar, mode or push-to-talk failed")
 
-    def _failed(self, error: Exception) -> None:
-        log.exception("voice: an utterance could not be decoded")
+    def _failed(self, error: Exception, what: str = "an utterance could not be decoded") -> None:
+        log.exception("voice: %s", what)
         self.on_problem(f"Voice commands had a problem ({type(error).__name__}).")
         try:
             self.processor.abandon()
