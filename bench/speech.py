@@ -22,7 +22,7 @@ Targets (the speech issue), with the same voice and speed as the clinic configur
 Every run plays in real time but stops right after the first audible block, so the whole
 benchmark takes about two minutes. No audio is kept; temporary files are deleted.
 Exit code 0 even when a target is missed: it is a report (FAIL is printed loudly).
-Run: make bench   (or .venv/bin/python bench/speech.py)
+Run: make bench   (or .venv/bin/python bench/speech.py [--voice natural])
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import time
 import wave
 from array import array
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from kiosk.config import load_settings
@@ -275,6 +276,9 @@ def main() -> None:
     settings = load_settings()
     voice = clinic_voice(settings)
     cli_voice = (voice.voice or "en").rsplit("/", 1)[-1]
+    if "--voice" in sys.argv:  # e.g. --voice natural: the kiosk reads with that voice; the
+        wanted = sys.argv[sys.argv.index("--voice") + 1]  # espeak-ng CLI keeps the clinic's
+        voice = replace(voice, voice=wanted)
     lexicon, problems = load_lexicon(lexicon_path(settings))
     for problem in problems:
         print(f"lexicon: {problem}", file=sys.stderr)

@@ -75,8 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     speak.add_argument("--out", type=Path, required=True, metavar="FILE.wav",
                        help="the WAV file to write, in a folder that exists")
     speak.add_argument("--rate", type=int, help="words per minute, 80 to 250")
-    speak.add_argument("--voice", help="an installed English espeak-ng voice id, e.g. gmw/en-us "
-                                        "(a wrong one is refused with the list)")
+    speak.add_argument("--voice", help="natural (the Piper voice) or an installed English "
+                       "espeak-ng voice id, e.g. gmw/en-us (a wrong one is refused with the "
+                       "list)")
     speak.add_argument("--config", type=Path, help="configuration file")
     speak.add_argument("--content", type=Path, help="folder of YAML documents")
     speak.set_defaults(func=_speak)

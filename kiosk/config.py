@@ -68,7 +68,8 @@ class Settings:
     volume: float = setting(0.8, VOLUME)
     """Loudness of reading, 0.2 to 1.0."""
     voice: str = setting("gmw/en-us", Rule(TEXT))
-    """espeak-ng voice id (``espeak-ng --voices=en`` lists them); empty for the default."""
+    """``natural`` (the Piper voice, kiosk/speech/natural.py) or an espeak-ng voice id
+    (``espeak-ng --voices=en`` lists them); empty for espeak-ng's default."""
     step_mode: bool = setting(False, Rule(FLAG))
     """Pause after every sentence until told to continue."""
     read_on: bool = setting(True, Rule(FLAG))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from kiosk.rules import SPEECH_RATE
 from kiosk.speech.clip import SAMPLE_RATE, Clip, WordTiming
+from kiosk.speech.natural import NATURAL, NATURAL_NAME, NaturalVoice
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ class Synthesiser:
             return cls._instance
 
     def __init__(self) -> None:
+        self.on_fallback = lambda _problem: None
+        """Told once when the natural voice cannot read and espeak-ng reads instead; the app
+        shows it (ReadingController)."""
+        self._fallback_told: str | None = None
         self._jobs: queue.Queue = queue.Queue()
         self._hung = False
         self._lock = threading.Lock()
@@ -81,8 +86,12 @@ class Synthesiser:
             raise error
 
     def voices(self) -> list[VoiceInfo]:
-        """Installed voices that speak English, US first."""
-        return self._call(self._voices)
+        """Installed voices that speak English, US first, with the natural voice (Piper),
+        when it is installed, second: one press of Settings' Next voice from the default."""
+        found = self._call(self._voices)
+        if NaturalVoice.installed():
+            found.insert(min(1, len(found)), VoiceInfo(NATURAL, NATURAL_NAME))
+        return found
 
     def synthesise(self, text: str, rate: int = DEFAULT_RATE, voice: str | None = None) -> Clip:
         """Render ``text`` at ``rate`` words per minute with ``voice`` (None: engine default).
@@ -92,6 +101,19 @@ class Synthesiser:
         rate = max(SPEECH_RATE.low, min(SPEECH_RATE.high, int(rate)))
         if not text.strip():
             return Clip(b"")
+        if voice == NATURAL:
+            natural = NaturalVoice.shared()
+            try:
+                return natural.synthesise(text, rate)
+            except Exception as error:  # noqa: BLE001 - espeak-ng reads instead, and says so
+                if natural.problem is None:
+                    natural.problem = (f"The natural voice failed ({type(error).__name__}); "
+                                       "espeak-ng reads instead.")
+                    log.warning("natural voice: %s", error)
+                if self._fallback_told != natural.problem:  # once, not every sentence
+                    self._fallback_told = natural.problem
+                    self.on_fallback(natural.problem)
+                voice = None
         return self._call(lambda: self._synthesise(text, rate, voice))
 
     # -- the engine thread ---------------------------------------------------------------

@@ -8,6 +8,7 @@ narrator where it is, twenty times a second.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -30,6 +31,7 @@ from kiosk.speech.narrator import (
     Told,
     VoiceChanged,
 )
+from kiosk.speech.natural import NATURAL, NaturalVoice
 from kiosk.speech.normalise import normalise
 from kiosk.speech.player import Player
 from kiosk.speech.script import HEADING, Utterance, build_script
@@ -80,7 +82,13 @@ class ReadingController:
             self.sound_fault.failed(sink.detail or self.no_sound)
         synthesise = None
         try:
-            synthesise = Synthesiser.shared().synthesise
+            synthesiser = Synthesiser.shared()
+            synthesise = synthesiser.synthesise
+            synthesiser.on_fallback = lambda problem: Clock.schedule_once(
+                lambda _dt: self.app.say_notice(problem), 0)
+            if settings.voice == NATURAL:  # load it now, not when Read is pressed
+                threading.Thread(target=self._warm_natural_voice, name="natural-voice",
+                                 daemon=True).start()
         except Exception as error:  # no espeak-ng library, or it failed to start
             log.warning("speech synthesis unavailable: %s", error)
             self.problems.append("Speech is unavailable on this computer: the text will be "
@@ -310,6 +318,13 @@ class ReadingController:
         if not path.exists():
             return Lexicon.empty(), []
         return load_lexicon(path)
+
+    @staticmethod
+    def _warm_natural_voice() -> None:
+        try:
+            NaturalVoice.shared().load()
+        except RuntimeError:
+            pass  # (its problem is told when it is first asked to read)
 
     def _tell_if_silent(self) -> None:
         if self.no_sound and not self._told_no_sound:

