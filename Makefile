@@ -8,7 +8,8 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 TEST_WORKERS ?= 2
 # pytest-xdist workers for make test, each with its own virtual screen and window. Measured on
-# 2 cores: 2 workers 8 min, 3 workers 6.5 min but then real-time GUI tests miss their deadlines.
+# 2 cores: 2 workers about 7.5 min on a clean clone, 3 workers faster but then real-time GUI tests
+# miss their deadlines.
 
 .PHONY: setup run test test-fast lint bench bench-people soak screenshots check
 
