@@ -51,13 +51,16 @@ class Rule:
         """``value`` moved by ``steps`` (choices: to the nearest choice and on; a range: by
         ``step`` and kept within it); None when it is already at the end that way."""
         if self.choices:
-            here = min(range(len(self.choices)), key=lambda i: abs(self.choices[i] - value))
-            index = here + steps
+            index = self.position(value) + steps
             return self.choices[index] if 0 <= index < len(self.choices) else None
         moved = round(min(self.high, max(self.low, value + steps * self.step)), 2)
         if self.kinds == WHOLE:
             moved = int(moved)
         return None if moved == value else moved
+
+    def position(self, value: float) -> int:
+        """Where ``value`` is among the (numeric) choices: the index of the nearest one."""
+        return min(range(len(self.choices)), key=lambda i: abs(self.choices[i] - value))
 
     def at_end(self, steps: int) -> str:
         """What to say when a step this way goes past the end."""

@@ -53,6 +53,8 @@ def test_speed_and_volume_steps_match_what_people_hear():
     assert VOLUME.stepped(0.2, -1) is None  # never silent
     assert VOLUME.stepped(1, -1) == 0.8  # a whole number from the clinic's file stays a volume
     assert rule_of("text_scale").stepped(1.0, +1) == TEXT_SCALES[2]
+    assert rule_of("text_scale").position(1.0) == 1
+    assert rule_of("line_spacing").position(1.5) == 1  # (the nearest step: 1.45)
 
 
 def test_choices_are_named_in_the_message(tmp_path):

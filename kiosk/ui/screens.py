@@ -14,7 +14,7 @@ from kivy.utils import escape_markup
 from kiosk.commands import Command, Do
 from kiosk.content import BlockKind, Document, Entry, Library, Text
 from kiosk.content.watch import KeptLastGood
-from kiosk.rules import LINE_SPACINGS, TEXT_SCALES
+from kiosk.rules import LINE_SPACING, TEXT_SIZE
 from kiosk.speech.script import HEADING, target_texts
 from kiosk.ui.help import Style, VoiceAvailability, help_blocks, voice_availability
 from kiosk.ui.theme import MAX_LINE_CHARS, THEMES, TYPEFACE_NAMES
@@ -307,8 +307,8 @@ class SettingsScreen(KioskScreen):
         self.ids.theme_label.text = f"Colours: {theme.name if theme else app.theme_name}"
         for name, label in (("dark", "Dark"), ("light", "Light"), ("yellow", "Yellow on black")):
             self.ids[f"theme_{name}"].text = _choice(label, app.theme_name == name)
-        step = TEXT_SCALES.index(app.text_scale) + 1
-        self.ids.size_label.text = f"Text size: step {step} of {len(TEXT_SCALES)}"
+        step = TEXT_SIZE.position(app.text_scale) + 1
+        self.ids.size_label.text = f"Text size: step {step} of {len(TEXT_SIZE.choices)}"
         face = TYPEFACE_NAMES.get(app.typeface, app.typeface)
         self.ids.typeface_label.text = f"Typeface: {face}"
         for typeface, name in TYPEFACE_NAMES.items():
@@ -317,10 +317,9 @@ class SettingsScreen(KioskScreen):
             self.ids[f"typeface_{typeface}"].text = (
                 _choice(shown, app.typeface == typeface) if installed
                 else f"{name}\n(not installed)")
-        index = min(range(len(LINE_SPACINGS)),
-                    key=lambda i: abs(LINE_SPACINGS[i] - app.line_spacing))
+        index = LINE_SPACING.position(app.line_spacing)
         self.ids.spacing_label.text = (f"Space between lines: {LINE_SPACING_WORDS[index]} "
-                                       f"(step {index + 1} of {len(LINE_SPACINGS)})")
+                                       f"(step {index + 1} of {len(LINE_SPACING.choices)})")
 
     def _refresh_reading(self, app: App) -> None:
         voice = app.reading.narrator.voice
@@ -361,7 +360,7 @@ class SettingsScreen(KioskScreen):
 
 
 LINE_SPACING_WORDS = ("close", "normal", "wide", "widest")
-"""The line spacing steps (rules.LINE_SPACINGS) in words."""
+"""The line spacing steps (rules.LINE_SPACING's choices) in words."""
 
 
 def _choice(label: str, chosen: bool) -> str:
