@@ -23,8 +23,8 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Callable
 from difflib import SequenceMatcher
-from functools import lru_cache
 
 from kiosk.speech.clip import SAMPLE_RATE, Clip, WordTiming
 
@@ -36,6 +36,9 @@ NATURAL_NAME = "Natural English voice (Joe)"
 WORDS_A_MINUTE = 197
 """How fast the voice speaks at Piper's length scale 1.0 (measured); a rate of 150 words a
 minute is length scale 197 / 150."""
+WORDS_KEPT = 20_000
+"""Words whose phonemes are kept; past this many the store starts afresh (a day's reading
+must not grow it without end)."""
 _SKIP = set("ˈˌ ,.;:!?-'\"()")
 """Stress marks, spaces and punctuation among the phonemes: not matched to words."""
 
@@ -53,6 +56,7 @@ class NaturalVoice:
 
     def __init__(self) -> None:
         self._voice = None
+        self._words: dict[str, str] = {}
         self._lock = threading.Lock()
         self.problem: str | None = None
         """Why the natural voice cannot be used, in plain words; None while it can (or has
@@ -96,6 +100,18 @@ class NaturalVoice:
             raise RuntimeError(self.problem) from error
         return self._voice
 
+    def _alone(self, word: str) -> str:
+        """The phonemes of ``word`` said on its own, kept for the life of the voice (the
+        same words come back sentence after sentence)."""
+        phonemes = self._words.get(word)
+        if phonemes is None:
+            if len(self._words) >= WORDS_KEPT:
+                self._words.clear()
+            phonemes = "".join(c for sentence in self._voice.phonemize(word)
+                               for c in "".join(sentence) if c not in _SKIP)
+            self._words[word] = phonemes
+        return phonemes
+
     def synthesise(self, text: str, rate: int) -> Clip:
         """``text`` read at ``rate`` words a minute, with its word timings."""
         from piper import SynthesisConfig
@@ -105,7 +121,7 @@ class NaturalVoice:
         with self._lock:
             chunks = list(voice.synthesize(text, config, include_alignments=True))
             phones = _phones(chunks)
-            words = _word_timings(text, phones, voice.phonemize)
+            words = _word_timings(text, phones, self._alone)
         pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
         if voice.config.sample_rate != SAMPLE_RATE:
             raise RuntimeError(f"the natural voice speaks at {voice.config.sample_rate} Hz, "
@@ -139,15 +155,10 @@ def _phones(chunks) -> list[tuple[str, int, int]]:
 
 
 def _word_timings(text: str, phones: list[tuple[str, int, int]],
-                  phonemize) -> tuple[WordTiming, ...]:
-    """Each word of ``text`` with when it is heard, from the phonemes' samples."""
+                  alone: Callable[[str], str]) -> tuple[WordTiming, ...]:
+    """Each word of ``text`` with when it is heard, from the phonemes' samples; ``alone``
+    gives a word's phonemes said on its own."""
     spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-
-    @lru_cache(maxsize=512)
-    def alone(word: str) -> str:
-        return "".join(c for sentence in phonemize(word) for c in "".join(sentence)
-                       if c not in _SKIP)
-
     said = [alone(text[a:b]) for a, b in spans]
     joined = "".join(said)
     owner = [i for i, p in enumerate(said) for _ in p]
@@ -171,12 +182,11 @@ def _word_timings(text: str, phones: list[tuple[str, int, int]],
         high = next((first[k] for k in range(word + 1, len(spans)) if k in first), len(phones))
         if low < high:
             first[word], last[word] = low, high - 1
-    timings = []
+    timings = []  # (starts only: a word lasts until the next one begins)
     for word, (start, end) in enumerate(spans):
         if word in first:
-            begin, finish = phones[first[word]][1], phones[last[word]][2]
-        else:
-            begin = finish = phones[last[word - 1]][2] if word - 1 in last else 0
-        del finish  # (WordTiming keeps starts: a word lasts until the next one begins)
+            begin = phones[first[word]][1]
+        else:  # nothing of it heard: where the word before ended
+            begin = phones[last[word - 1]][2] if word - 1 in last else 0
         timings.append(WordTiming(round(1000 * begin / SAMPLE_RATE), start, end))
     return tuple(timings)
