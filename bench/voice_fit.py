@@ -129,11 +129,8 @@ def evidence(record: dict, phrases: list[str], nearest: int, likeliest: int):
     heard = record["heard"]
     if not heard or record["no_speech"] > we.NO_SPEECH_MAX:
         return None
-    chosen = we.candidates(heard, phrases, nearest)
     starts = record["starts"]
-    if starts:
-        order = list(starts)
-        chosen += [p for p in order[:likeliest + len(chosen)] if p not in chosen][:likeliest]
+    chosen = we.choose(heard, phrases, starts, nearest, likeliest)
     scores = record["scores"]
     scored = [we.Scored(p, *scores[p], first=starts.get(p, -30.0))
               for p in chosen if p in scores]

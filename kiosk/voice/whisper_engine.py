@@ -174,6 +174,18 @@ def candidates(heard: str, phrases: list[str], limit: int = CANDIDATES) -> list[
     return ranked[:limit]
 
 
+def choose(heard: str, phrases: list[str], starts: dict[str, float],
+           nearest: int = CANDIDATES, likeliest: int = FIRST_CANDIDATES) -> list[str]:
+    """The phrases that get a forced score: the ``nearest`` to the transcript
+    (:func:`candidates`), then the ``likeliest`` by their first word's log-probability
+    (``starts``) that are not among them already. bench/voice_fit.py tries other counts."""
+    chosen = candidates(heard, phrases, nearest)
+    if starts:
+        order = sorted(starts, key=lambda p: -starts[p])
+        chosen += [p for p in order[:likeliest + len(chosen)] if p not in chosen][:likeliest]
+    return chosen
+
+
 def written(phrase: str) -> list[str]:
     """How Whisper may write a short utterance of ``phrase``: capital first letter, "I", a
     full stop, and numbers in words and in digits ("open three" -> [" Open three.",
@@ -397,11 +409,7 @@ class WhisperEngine(Engine):
             phrase, reason = decide(heard, no_speech, [], None)
             return Decision(transcript, heard, no_speech, phrase, reason)
         starts = {p: self._first_of(p, first) for p in self.phrases} if first is not None else {}
-        chosen = candidates(heard, list(self.phrases))
-        if starts:
-            likeliest = sorted(starts, key=lambda p: -starts[p])
-            chosen += [p for p in likeliest[:FIRST_CANDIDATES + len(chosen)]
-                       if p not in chosen][:FIRST_CANDIDATES]
+        chosen = choose(heard, list(self.phrases), starts)
         scored = [replace(s, first=starts.get(s.phrase, 0.0))
                   for s in self.forced(encoded, frames, chosen)]
         exact = heard in chosen
