@@ -13,6 +13,8 @@ from kiosk.speech.synth import Synthesiser
 
 WORDS = "Apple, banana, cherry, damson, elderberry, fig, grape."
 TOLERANCE_MS = 150
+ONSET_LEVEL = 100.0
+"""Sound louder than this (of 32767) starts a word (audio_tools.speech_onsets: 300)."""
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,11 @@ def test_each_word_starts_where_its_sound_starts(synth, rate):
     assert clip.rate == 22050 and clip.duration_ms > 1000
     said = [WORDS[w.start:w.end] for w in clip.words]
     assert said == ["Apple,", "banana,", "cherry,", "damson,", "elderberry,", "fig,", "grape."]
-    onsets = speech_onsets(clip.pcm, clip.rate)
+    # The onsets are found at a lower level than for espeak-ng: Piper's "f" of "fig" is a
+    # soft hiss that the default level hears only at the vowel, up to 160 ms later at 80
+    # words a minute. A lower level must not add onsets that any word could be near:
+    onsets = speech_onsets(clip.pcm, clip.rate, threshold=ONSET_LEVEL)
+    assert len(onsets) <= len(clip.words) + 2, onsets
     for word in clip.words:  # each word here follows a pause, so its sound starts afresh
         nearest = min(onsets, key=lambda onset: abs(onset - word.start_ms))
         assert abs(nearest - word.start_ms) <= TOLERANCE_MS, (WORDS[word.start:word.end], onsets)
