@@ -47,7 +47,7 @@ def test_the_shipped_lexicon_loads_without_problems() -> None:
     ).split()
     assert [w for w in required_words if w not in lexicon.words] == []
     assert {"Dr.", "e.g.", "i.e.", "U.S.", "etc.", "vs.", "Jan."} <= set(lexicon.abbreviations)
-    assert lexicon.words["ALS"] == "eh L S"
+    assert lexicon.words["ALS"] == "eh-L-S"
 
 
 def test_a_good_file_loads_every_section(tmp_path: Path) -> None:

@@ -4,12 +4,19 @@ Piper cannot."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 from audio_tools import speech_onsets
 
 from kiosk.rules import SPEECH_RATE
+from kiosk.speech.lexicon import load_lexicon
 from kiosk.speech.natural import NATURAL, NaturalVoice
+from kiosk.speech.normalise import normalise
 from kiosk.speech.synth import Synthesiser
+from kiosk.voice.models import whisper_model_dir
+from kiosk.voice.sources import resample
 
 WORDS = "Apple, banana, cherry, damson, elderberry, fig, grape."
 TOLERANCE_MS = 150
@@ -71,3 +78,25 @@ def test_when_the_natural_voice_cannot_load_espeak_reads_and_says_why(synth, mon
     assert clip.duration_ms > 300  # read by espeak-ng
     synth.synthesise("And again.", 150, NATURAL)
     assert told == [natural.problem]  # once, not for every sentence
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """Whisper tiny.en transcribing freely (as bench/speech.py does): a listener who knows
+    English and not our documents."""
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(str(whisper_model_dir()), device="cpu", compute_type="int8",
+                        cpu_threads=2, local_files_only=True)
+
+
+@pytest.mark.parametrize("text", ["What is ALS?", "How is ALS diagnosed and treated?"])
+def test_the_natural_voice_says_the_lexicons_letters_so_they_are_heard(synth, listener, text):
+    # Piper read the shipped lexicon's old "eh L S" as separate words, heard "a LS" in 9 of
+    # 12 readings of the second sentence; the lexicon now joins letters ("eh-L-S").
+    lexicon, _ = load_lexicon()
+    clip = synth.synthesise(normalise(text, lexicon).text, 150, NATURAL)
+    samples = np.frombuffer(clip.pcm, dtype=np.int16).astype(np.float32) / 32768
+    segments, _ = listener.transcribe(resample(samples, clip.rate), beam_size=1, language="en")
+    heard = " ".join(segment.text for segment in segments)
+    assert re.search(r"\bA\.?[\s-]?L\.?[\s-]?S\b", heard), heard

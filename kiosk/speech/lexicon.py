@@ -82,7 +82,7 @@ class Lexicon:
     """Respellings for words, abbreviations and symbols, applied before text is spoken."""
 
     words: Mapping[str, str] = field(default_factory=dict)
-    """Whole word (or phrase) -> how to say it: ``"ALS": "eh L S"``, ``"qalsody": "kal soady"``."""
+    """Whole word (or phrase) -> how to say it: ``"ALS": "eh-L-S"``, ``"qalsody": "kal soady"``."""
     abbreviations: Mapping[str, str] = field(default_factory=dict)
     """Abbreviation with its full stops -> words: ``"Dr.": "Doctor"``, ``"e.g.": "for example"``."""
     before_numbers: Mapping[str, str] = field(default_factory=dict)
@@ -362,6 +362,6 @@ def _advice(say: str, kind: EntryKind) -> list[str]:
     if _LONE_A.search(say):
         advice.append(
             f"in '{say}' the engine reads a lone capital A as the word 'a'; "
-            "write 'eh' for the letter A (as in 'eh L S')"
+            "write 'eh' for the letter A (as in 'eh-L-S')"
         )
     return advice

