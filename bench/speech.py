@@ -2,7 +2,8 @@
 
 Targets (the speech issue), with the same voice and speed as the clinic configuration:
 
-1. Read command to the first audio sample under 300 ms for every section, the longest too.
+1. Read command to the first audio sample under 300 ms for every section, the longest too,
+   and when moving on to the next section while the narrator prepares a long sentence.
    Every section of the shipped documents is read two ways: already open (script loaded,
    as when the Reader shows it, then ``read()``) and cold (``load`` and ``read`` together).
    The time runs from the command to the moment the sink pulls the first block holding
@@ -19,8 +20,19 @@ Targets (the speech issue), with the same voice and speed as the clinic configur
    build every section's script and synthesise every utterance; audio seconds per wall
    second. Baseline: ``espeak-ng -w out.wav -f text`` over the same spoken text.
 
-Every run plays in real time but stops right after the first audible block, so the whole
-benchmark takes about two minutes. No audio is kept; temporary files are deleted.
+4. Memory: the resident memory the voice adds when it is loaded and reads its first sentence,
+   and after reading both documents (read from /proc/self/status).
+5. Intelligibility: Whisper tiny.en (the kiosk's recogniser, transcribing freely with
+   faster-whisper, as a listener who knows English but not our documents) transcribes each
+   voice reading the same sections (the first WER_SECTIONS of each document); word error rate
+   against the text on screen, after the same normalisation of both (lower case, no
+   punctuation, spelled letters joined: "A L S" is "als").
+
+Both synthesisers are measured in one run, side by side: the clinic's espeak-ng voice and the
+natural voice (Piper; kiosk/speech/natural.py), each through the kiosk's own pipeline; the
+espeak-ng command line is the baseline for 1 and 3. ``--voice ID`` measures only that voice.
+Every read plays in real time but stops right after the first audible block; the whole
+benchmark takes about eight minutes. No audio is kept; temporary files are deleted.
 Exit code 0 even when a target is missed: it is a report (FAIL is printed loudly).
 Run: make bench   (or .venv/bin/python bench/speech.py [--voice natural])
 """
@@ -31,6 +43,7 @@ import itertools
 import logging
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -40,7 +53,7 @@ import time
 import wave
 from array import array
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kiosk.config import load_settings
@@ -50,9 +63,12 @@ from kiosk.speech.clinic import clinic_voice, lexicon_path
 from kiosk.speech.clip import SAMPLE_RATE
 from kiosk.speech.lexicon import Lexicon, load_lexicon
 from kiosk.speech.narrator import Narrator, Voice
+from kiosk.speech.natural import NATURAL
 from kiosk.speech.player import Player
 from kiosk.speech.script import HEADING, Utterance, build_script
 from kiosk.speech.synth import Synthesiser
+from kiosk.voice.models import whisper_model_dir
+from kiosk.voice.sources import resample
 
 DOCUMENTS = ("ninds-als", "webmd-als")
 ROUNDS = 3
@@ -60,7 +76,11 @@ ROUNDS = 3
 STOP_RUNS = 20
 """Long sentences stopped (and, separately, paused) for target 2."""
 SPEED_RUNS = 3
-"""Whole-document synthesis runs for target 3 (the median is reported)."""
+"""Whole-document synthesis runs for target 3 (the median is reported) ..."""
+SPEED_BUDGET_S = 60.0
+"""... or fewer when a run takes longer than this (the natural voice: one run)."""
+WER_SECTIONS = 3
+"""Sections of each document transcribed for target 5."""
 LOUD = 50
 """A block is audible when a sample is louder than this (of 32767)."""
 WAV_HEADER = 44
@@ -206,6 +226,37 @@ class Bench:
 
         return self.first_sound(load_and_read)
 
+    def switch_read(self, entry: Entry, other: Entry, stop_look_ahead: bool = True) -> float:
+        """Seconds from moving to ``other`` (stop, load, read) to its first audible block,
+        while ``entry``'s longest sentence is being prepared: the sentence before it has just
+        become audible. With ``stop_look_ahead`` False, the narrator finishes preparing it
+        first (as before the look-ahead could be cancelled): the baseline."""
+        script = build_script(entry, self.lexicon)
+        longest = max(range(1, len(script)), key=lambda i: len(script[i].spoken.text))
+        self.narrator.load(self.key(), script)
+        self.settle()
+        self.narrator.read(longest - 1)
+        if not self.sink.heard.wait(10.0):
+            raise SystemExit("no sound within 10 s")
+        cancel = self.narrator._cancel_look_ahead
+        if not stop_look_ahead:
+            self.narrator._cancel_look_ahead = lambda keep=None: None
+        try:
+            started = time.perf_counter()
+            self.narrator.stop()
+            self.sink.reset()
+            self.narrator.load(self.key(), lambda: build_script(other, self.lexicon))
+            self.narrator.read(0)
+            if not self.sink.heard.wait(10.0):
+                raise SystemExit("no sound within 10 s")
+        finally:
+            self.narrator._cancel_look_ahead = cancel
+        heard = self.sink.first_sound()
+        self.narrator.stop()
+        self.narrator.wait_idle()
+        assert heard is not None
+        return heard - started
+
     def silence_after(self, script: tuple[Utterance, ...], index: int,
                       how: str) -> tuple[float, float, bool]:
         """Seconds from stop()/pause() to silence, the sentence's unheard rest then, and
@@ -252,6 +303,212 @@ def kiosk_synthesis(document: Document, lexicon: Lexicon,
     return audio_ms / 1000, time.perf_counter() - started, building
 
 
+# -- memory and intelligibility ---------------------------------------------------------------
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def words_of(text: str) -> list[str]:
+    """``text`` as words to compare: lower case, no punctuation, hyphens as spaces, spelled
+    letters joined ("A L S", "A.L.S." and "ALS" are all "als")."""
+    text = text.lower().replace("’", "'").replace("-", " ").replace("—", " ")
+    text = re.sub(r"\b([a-z])\.", r"\1 ", text)
+    words = [w.strip("'") for w in re.sub(r"[^a-z0-9' ]", " ", text).split()]
+    words = [w for w in words if w]
+
+    def letter(i: int) -> bool:  # "a" and "i" are letters only beside another letter
+        if not (0 <= i < len(words) and len(words[i]) == 1 and words[i].isalpha()):
+            return False
+        if words[i] not in ("a", "i"):
+            return True
+        return any(0 <= k < len(words) and len(words[k]) == 1 and words[k].isalpha()
+                   and words[k] not in ("a", "i") for k in (i - 1, i + 1))
+
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        end = i
+        while letter(end):
+            end += 1
+        if end - i > 1:
+            joined.append("".join(words[i:end]))
+            i = end
+        else:
+            joined.append(words[i])
+            i += 1
+    return joined
+
+
+def errors(reference: list[str], heard: list[str]) -> int:
+    """Word edits (substitutions, deletions, insertions) from ``reference`` to ``heard``."""
+    row = list(range(len(heard) + 1))
+    for i, wanted in enumerate(reference, 1):
+        previous, row[0] = row[:], i
+        for k, got in enumerate(heard, 1):
+            row[k] = min(previous[k] + 1, row[k - 1] + 1, previous[k - 1] + (wanted != got))
+    return row[-1]
+
+
+class Listener:
+    """Whisper tiny.en transcribing freely (faster-whisper, greedy, int8, two threads)."""
+
+    def __init__(self) -> None:
+        from faster_whisper import WhisperModel
+
+        folder = whisper_model_dir()
+        if folder is None:
+            raise SystemExit("the Whisper model package is not installed (make setup)")
+        self.model = WhisperModel(str(folder), device="cpu", compute_type="int8",
+                                  cpu_threads=2, local_files_only=True)
+
+    def transcribe(self, pcm: bytes, rate: int) -> str:
+        samples = array("h", pcm[: len(pcm) // 2 * 2])
+        import numpy as np
+
+        audio = resample(np.asarray(samples, dtype=np.float32) / 32768, rate)
+        segments, _ = self.model.transcribe(audio, beam_size=1, language="en",
+                                            condition_on_previous_text=False)
+        return " ".join(segment.text for segment in segments)
+
+
+def intelligibility(listener: Listener, entries: list[tuple[Document, Entry]],
+                    lexicon: Lexicon, voice: Voice) -> tuple[int, int, list[str]]:
+    """Word errors and reference words over ``entries`` read by ``voice``, and the worst
+    section's transcript beside its text (for the reader of the report)."""
+    synthesise = Synthesiser.shared().synthesise
+    total_errors = total_words = 0
+    worst: tuple[float, list[str]] = (-1.0, [])
+    for document, entry in entries:
+        script = build_script(entry, lexicon)
+        pcm = bytearray()
+        for utterance in script:
+            clip = synthesise(utterance.spoken.text, voice.rate, voice.voice)
+            pcm += clip.pcm + bytes(2 * SAMPLE_RATE * 3 // 10)  # 300 ms between sentences
+        reference = words_of(" ".join(u.display for u in script))
+        heard = listener.transcribe(bytes(pcm), SAMPLE_RATE)
+        wrong = errors(reference, words_of(heard))
+        total_errors += wrong
+        total_words += len(reference)
+        rate = wrong / max(1, len(reference))
+        if rate > worst[0]:
+            worst = (rate, [f"{document.id} #{entry.number}: {100 * rate:.1f}% word errors",
+                            f"  text:  {' '.join(reference)[:300]}",
+                            f"  heard: {' '.join(words_of(heard))[:300]}"])
+    return total_errors, total_words, worst[1]
+
+
+# -- one voice ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    """Everything measured for one voice."""
+
+    voice: Voice
+    loaded_mb: float = 0.0
+    after_reading_mb: float = 0.0
+    first: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+    stops: list[tuple[float, float, bool]] = field(default_factory=list)
+    pauses: list[tuple[float, float, bool]] = field(default_factory=list)
+    speed: dict[str, tuple[int, tuple[float, ...]]] = field(default_factory=dict)
+    wer: tuple[int, int, list[str]] = (0, 0, [])
+
+    @property
+    def name(self) -> str:
+        return "natural (Piper)" if self.voice.voice == NATURAL else f"{self.voice.voice}"
+
+
+def measure(voice: Voice, lexicon: Lexicon, documents: list[Document],
+            listener: Listener) -> Measured:
+    """Targets 1 to 5 for ``voice``, as the Reader uses it."""
+    result = Measured(voice)
+    print(f"measuring {result.name} ...", flush=True)
+    if voice.voice == NATURAL:  # espeak-ng is loaded in every kiosk: not the natural voice's
+        Synthesiser.shared().synthesise("The kiosk is ready.", voice.rate, None)
+    before = resident_mb()
+    Synthesiser.shared().synthesise("The kiosk is ready.", voice.rate, voice.voice)  # as at start
+    result.loaded_mb = resident_mb() - before
+    bench = Bench(voice, lexicon)
+    sections = [(d, e) for d in documents for e in d.entries]
+    try:
+        # 1. Read command to the first audible block ------------------------------------
+        result.first = {"open": [], "cold": [], "switch": [], "switch, waiting": []}
+        for _ in range(ROUNDS):
+            for document, entry in sections:
+                name = f"{document.id} #{entry.number} {entry.section.id}"
+                result.first["cold"].append((bench.cold_read(entry), name))
+                result.first["open"].append((bench.open_then_read(entry), name))
+        for (_, entry), (document, other) in itertools.pairwise(sections):
+            name = f"{document.id} #{other.number} {other.section.id}"
+            result.first["switch"].append((bench.switch_read(entry, other), name))
+            result.first["switch, waiting"].append(
+                (bench.switch_read(entry, other, stop_look_ahead=False), name))
+
+        # 2. Stop / pause to silence --------------------------------------------------------
+        result.stops = [bench.silence_after(s, i, "stop") for s, i in long_sentences(
+            sections, lexicon)]
+        result.pauses = [bench.silence_after(s, i, "pause") for s, i in long_sentences(
+            sections, lexicon)]
+    finally:
+        bench.close()
+
+    # 3. Synthesis speed ------------------------------------------------------------------------
+    for document in reversed(documents):  # WebMD (the target) first
+        count = sum(len(build_script(e, lexicon)) for e in document.entries)
+        runs = []
+        started = time.perf_counter()
+        while len(runs) < SPEED_RUNS and (not runs
+                                          or time.perf_counter() - started < SPEED_BUDGET_S):
+            runs.append(kiosk_synthesis(document, lexicon, voice))
+        result.speed[document.id] = (count, median_run(runs))
+    result.after_reading_mb = resident_mb() - before
+
+    # 5. Intelligibility ------------------------------------------------------------------------
+    chosen = [(d, e) for d in documents for e in d.entries[:WER_SECTIONS]]
+    result.wer = intelligibility(listener, chosen, lexicon, voice)
+    return result
+
+
+def long_sentences(sections: list[tuple[Document, Entry]],
+                   lexicon: Lexicon) -> list[tuple[tuple[Utterance, ...], int]]:
+    """STOP_RUNS long sentences spread over the documents (scripts, index in each)."""
+    scripts = [build_script(e, lexicon) for _, e in sections]
+    long_ones = [(s, u.index) for s in scripts for u in s
+                 if u.target != HEADING and len(u.spoken.text) >= 100]
+    step = max(1, len(long_ones) // STOP_RUNS)
+    return long_ones[::step][:STOP_RUNS]
+
+
+def command_line(documents: list[Document], lexicon: Lexicon, voice: str, rate: int,
+                 ) -> tuple[list[tuple[float, str]], dict[str, tuple[float, ...]]]:
+    """The espeak-ng command line's first audio for every heading (ROUNDS times) and its
+    whole-document synthesis: the baselines."""
+    first = []
+    for _ in range(ROUNDS):
+        for document in documents:
+            for entry in document.entries:
+                heading = build_script(entry, lexicon)[0]
+                assert heading.target == HEADING
+                first.append((cli_first_sound(heading.spoken.text, voice, rate),
+                              f"{document.id} #{entry.number} {entry.section.id}"))
+    speed = {}
+    with tempfile.TemporaryDirectory(prefix="bench-speech-") as folder:
+        for document in reversed(documents):
+            texts = [u.spoken.text for e in document.entries for u in build_script(e, lexicon)]
+            text_file = Path(folder) / f"{document.id}.txt"
+            text_file.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+            speed[document.id] = median_run([
+                cli_synthesis(text_file, Path(folder) / "out.wav", voice, rate)
+                for _ in range(SPEED_RUNS)])
+    return first, speed
+
+
 # -- report ------------------------------------------------------------------------------------
 
 
@@ -272,13 +529,108 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
+def report(results: list[Measured], cli_first: list[tuple[float, str]],
+           cli_speed: dict[str, tuple[float, ...]], documents: list[Document]) -> list[str]:
+    """Print the side-by-side tables; the targets missed."""
+    failures: list[str] = []
+    sections = sum(len(d.entries) for d in documents)
+    print()
+    print(f"1. Read command to first audible block: every section of {', '.join(DOCUMENTS)} "
+          f"({sections} sections x {ROUNDS} rounds)")
+    print(f"{'voice':<18}{'how':<26}{'n':>4}{'median':>9}{'p95':>9}{'max':>9}   target     "
+          "result")
+    rows = [(m.name, label, m.first[kind]) for m in results for kind, label in
+            (("open", "section open, read()"), ("cold", "cold: load() + read()"),
+             ("switch", "moving on while preparing"), ("switch, waiting", "same, not stopping"))]
+    rows.append(("espeak-ng CLI", "--stdout (heading)", cli_first))
+    for name, label, samples in rows:
+        values = [v for v, _ in samples]
+        worst = max(values)
+        target, result = "-", "(baseline)"
+        if name != "espeak-ng CLI" and label != "same, not stopping":
+            target = "max < 300"
+            ok = worst < FIRST_AUDIO_TARGET_MS / 1000
+            result = verdict(ok)
+            if not ok:
+                failures.append(f"{name}: first audio ({label}) max {ms(worst)} >= 300 ms")
+        print(f"{name:<18}{label:<26}{len(values):>4}{ms(statistics.median(values)):>9}"
+              f"{ms(p95(values)):>9}{ms(worst):>9}   {target:<11}{result}")
+    for name, label, samples in rows:
+        value, where = max(samples)
+        print(f"  worst, {name}, {label}: {where} ({ms(value)})")
+    print("  (moving on: reading stops while the section's longest sentence is being prepared")
+    print("   and the next section is read; 'not stopping' lets that preparation finish first,")
+    print("   as the narrator did before it could stop it: the baseline)")
+
+    print()
+    print(f"2. stop() / pause() to silence: {STOP_RUNS} long sentences, "
+          f"{PLAY_BEFORE_STOP_S:.0f} s into each (includes {BLOCK_MS:.0f} ms sink latency)")
+    print(f"{'voice':<18}{'what':<26}{'n':>4}{'median':>9}{'max':>9}   target     result")
+    for m in results:
+        for label, runs in (("stop()", m.stops), ("pause()", m.pauses)):
+            values = [silence for silence, _, _ in runs]
+            ok = max(values) < SILENCE_TARGET_MS / 1000
+            if not ok:
+                failures.append(f"{m.name}: {label} to silence max {ms(max(values))} >= 100 ms")
+            print(f"{m.name:<18}{label:<26}{len(values):>4}{ms(statistics.median(values)):>9}"
+                  f"{ms(max(values)):>9}   max < 100  {verdict(ok)}")
+        rest = [remaining for _, remaining, _ in m.stops]
+        print(f"{m.name:<18}{'say() + aplay: COMPUTED':<26}{len(rest):>4}"
+              f"{ms(statistics.median(rest)):>9}{ms(max(rest)):>9}   -          (baseline)")
+        sounding = sum(s for *_, s in m.stops + m.pauses)
+        print(f"  {m.name}: sounding when called {sounding}/{len(m.stops + m.pauses)}")
+    print("  (pyttsx3's say() plays through aplay, which cannot be interrupted: its silence comes")
+    print("   when the sentence ends, so that row is the rest of each sentence at the call)")
+
+    print()
+    print("3. Synthesis speed, whole document: build scripts + synthesise every utterance "
+          f"(median of up to {SPEED_RUNS} runs)")
+    print(f"{'document':<11}{'pipeline':<20}{'utter.':>7}{'audio (s)':>11}{'wall (s)':>10}"
+          f"{'x-realtime':>12}   target     result")
+    for document in reversed(documents):
+        for m in results:
+            count, (audio, wall, _building) = m.speed[document.id]
+            factor = audio / wall
+            ok = factor >= SPEED_TARGET
+            if not ok:
+                failures.append(f"{m.name}: {document.id} synthesis {factor:.1f}x < 20x")
+            print(f"{document.id:<11}{m.name:<20}{count:>7}{audio:>11.1f}{wall:>10.2f}"
+                  f"{factor:>11.0f}x   {'>= 20x':<11}{verdict(ok)}")
+        audio, wall = cli_speed[document.id][:2]
+        print(f"{document.id:<11}{'espeak-ng -w -f':<20}{'':>7}{audio:>11.1f}{wall:>10.2f}"
+              f"{audio / wall:>11.0f}x   {'-':<11}(baseline)")
+
+    print()
+    print("4. Resident memory the voice adds (MB)")
+    print(f"{'voice':<18}{'loaded, 1 sentence':>20}{'after both documents':>22}")
+    for m in results:
+        print(f"{m.name:<18}{m.loaded_mb:>20.0f}{m.after_reading_mb:>22.0f}")
+
+    print()
+    chosen = sum(min(WER_SECTIONS, len(d.entries)) for d in documents)
+    print(f"5. Intelligibility: Whisper tiny.en's transcript of the first {WER_SECTIONS} "
+          f"sections of each document ({chosen} sections), word error rate against the text")
+    print(f"{'voice':<18}{'words':>7}{'errors':>8}{'WER':>8}")
+    for m in results:
+        wrong, words, _ = m.wer
+        print(f"{m.name:<18}{words:>7}{wrong:>8}{100 * wrong / max(1, words):>7.1f}%")
+    for m in results:
+        print(f"  worst section, {m.name}:")
+        for line in m.wer[2]:
+            print(f"    {line}")
+    return failures
+
+
 def main() -> None:
     settings = load_settings()
-    voice = clinic_voice(settings)
-    cli_voice = (voice.voice or "en").rsplit("/", 1)[-1]
-    if "--voice" in sys.argv:  # e.g. --voice natural: the kiosk reads with that voice; the
-        wanted = sys.argv[sys.argv.index("--voice") + 1]  # espeak-ng CLI keeps the clinic's
-        voice = replace(voice, voice=wanted)
+    clinic = clinic_voice(settings)
+    cli_voice = (clinic.voice or "en").rsplit("/", 1)[-1]
+    voices = [clinic, replace(clinic, voice=NATURAL)]
+    if clinic.voice == NATURAL:
+        voices = [replace(clinic, voice=None), clinic]
+    if "--voice" in sys.argv:  # e.g. --voice natural: only that voice
+        wanted = sys.argv[sys.argv.index("--voice") + 1]
+        voices = [replace(clinic, voice=wanted)]
     lexicon, problems = load_lexicon(lexicon_path(settings))
     for problem in problems:
         print(f"lexicon: {problem}", file=sys.stderr)
@@ -288,131 +640,18 @@ def main() -> None:
         raise SystemExit(f"expected the documents {DOCUMENTS} in {settings.content_dir}")
     espeak_version = subprocess.run(["espeak-ng", "--version"], capture_output=True,
                                     text=True, check=True).stdout.strip()
-    failures: list[str] = []
     begun = time.perf_counter()
 
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{espeak_version}")
-    print(f"voice: {voice.voice} at {voice.rate} wpm, volume {voice.volume} "
-          f"(espeak-ng CLI: -v {cli_voice} -s {voice.rate}); output: ClockSink "
-          f"(no sound card), {BLOCK_MS:.0f} ms blocks")
-
-    Synthesiser.shared().synthesise("The kiosk is ready.", voice.rate, voice.voice)  # as at start
-    cli_first_sound("The kiosk is ready.", cli_voice, voice.rate)  # warm the disk cache once
-    bench = Bench(voice, lexicon)
-    try:
-        # 1. Read command to the first audible block ------------------------------------
-        sections = [(d, e) for d in documents for e in d.entries]
-        headings = {(d.id, e.section.id): build_script(e, lexicon)[0] for d, e in sections}
-        assert all(u.target == HEADING for u in headings.values())
-        samples: dict[str, list[tuple[float, str]]] = {"open": [], "cold": [], "cli": []}
-        for _ in range(ROUNDS):
-            for document, entry in sections:
-                name = f"{document.id} #{entry.number} {entry.section.id}"
-                samples["cold"].append((bench.cold_read(entry), name))
-                samples["open"].append((bench.open_then_read(entry), name))
-                text = headings[(document.id, entry.section.id)].spoken.text
-                samples["cli"].append((cli_first_sound(text, cli_voice, voice.rate), name))
-
-        # 2. Stop / pause to silence --------------------------------------------------------
-        scripts = [build_script(e, lexicon) for _, e in sections]
-        long_ones = [(s, u.index) for s in scripts for u in s
-                     if u.target != HEADING and len(u.spoken.text) >= 100]
-        step = max(1, len(long_ones) // STOP_RUNS)
-        chosen = long_ones[::step][:STOP_RUNS]
-        stops = [bench.silence_after(s, i, "stop") for s, i in chosen]
-        pauses = [bench.silence_after(s, i, "pause") for s, i in chosen]
-    finally:
-        bench.close()
-
-    # 3. Synthesis speed ------------------------------------------------------------------------
-    speed: dict[str, tuple[int, dict[str, tuple[float, ...]]]] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-speech-") as folder:
-        for document in reversed(documents):  # WebMD (the target) first
-            texts = [u.spoken.text for e in document.entries for u in build_script(e, lexicon)]
-            text_file = Path(folder) / f"{document.id}.txt"
-            text_file.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
-            kiosk_runs = []
-            cli_runs = []
-            for _ in range(SPEED_RUNS):
-                kiosk_runs.append(kiosk_synthesis(document, lexicon, voice))
-                cli_runs.append(cli_synthesis(text_file, Path(folder) / "out.wav", cli_voice,
-                                              voice.rate))
-            speed[document.id] = (len(texts), {"kiosk": median_run(kiosk_runs),
-                                               "cli": median_run(cli_runs)})
-
-    # Report ------------------------------------------------------------------------------------
-    print()
-    print(f"1. Read command to first audible block: every section of {', '.join(DOCUMENTS)} "
-          f"({len(sections)} sections x {ROUNDS} rounds)")
-    print(f"{'what':<34}{'n':>4}{'median':>9}{'p95':>9}{'max':>9}   target     result")
-    labels = {"open": "kiosk, section open, read()", "cold": "kiosk, cold: load() + read()",
-              "cli": "espeak-ng --stdout (heading)"}
-    for kind, label in labels.items():
-        values = [v for v, _ in samples[kind]]
-        worst = max(values)
-        target, result = "-", "(baseline)"
-        if kind != "cli":
-            target = "max < 300"
-            ok = worst < FIRST_AUDIO_TARGET_MS / 1000
-            result = verdict(ok)
-            if not ok:
-                failures.append(f"first audio ({kind}) max {ms(worst)} >= 300 ms")
-        print(f"{label:<34}{len(values):>4}{ms(statistics.median(values)):>9}"
-              f"{ms(p95(values)):>9}{ms(worst):>9}   {target:<11}{result}")
-    for kind in ("open", "cold", "cli"):
-        value, name = max(samples[kind])
-        print(f"  worst {kind}: {name} ({ms(value)})")
-    cli_median = statistics.median(v for v, _ in samples["cli"])
-    for kind in ("open", "cold"):
-        median = statistics.median(v for v, _ in samples[kind])
-        print(f"  ratio kiosk {kind} / espeak-ng CLI (medians): {median / cli_median:.2f}x")
-
-    print()
-    print(f"2. stop() / pause() to silence: {len(chosen)} long sentences, "
-          f"{PLAY_BEFORE_STOP_S:.0f} s into each (includes {BLOCK_MS:.0f} ms "
-          "sink latency)")
-    print(f"{'what':<44}{'n':>4}{'median':>9}{'max':>9}   target     result")
-    for label, runs in (("kiosk stop()", stops), ("kiosk pause()", pauses)):
-        values = [silence for silence, _, _ in runs]
-        ok = max(values) < SILENCE_TARGET_MS / 1000
-        if not ok:
-            failures.append(f"{label} to silence max {ms(max(values))} >= 100 ms")
-        print(f"{label:<44}{len(values):>4}{ms(statistics.median(values)):>9}"
-              f"{ms(max(values)):>9}   max < 100  {verdict(ok)}")
-    rest = [remaining for _, remaining, _ in stops]
-    print(f"{'pyttsx3 say() + aplay: COMPUTED, not measured':<44}{len(rest):>4}"
-          f"{ms(statistics.median(rest)):>9}{ms(max(rest)):>9}   -          (baseline)")
-    print("  (aplay cannot be interrupted: silence comes when the sentence ends, so this is the")
-    print("   rest of each sentence at the moment stop() was called)")
-    sounding = sum(s for *_, s in stops + pauses)
-    print(f"  sounding when called (audible block in the {2 * BLOCK_MS:.0f} ms before): "
-          f"{sounding}/{len(stops + pauses)}")
-    kiosk_stop = statistics.median(s for s, _, _ in stops)
-    print(f"  ratio kiosk stop / pyttsx3 say (medians): "
-          f"{kiosk_stop / statistics.median(rest):.3f}x")
-
-    print()
-    print(f"3. Synthesis speed, whole document: build scripts + synthesise every utterance "
-          f"(median of {SPEED_RUNS} runs)")
-    print(f"{'document':<11}{'pipeline':<20}{'utter.':>7}{'audio (s)':>11}{'wall (s)':>10}"
-          f"{'x-realtime':>12}   target     result")
-    for document_id, (count, runs) in speed.items():
-        factors = {}
-        for kind, label in (("kiosk", "kiosk (pyttsx3)"), ("cli", "espeak-ng -w -f")):
-            audio, wall = runs[kind][:2]
-            factors[kind] = audio / wall
-            target, result = "-", "(baseline)"
-            if kind == "kiosk":
-                target = ">= 20x"
-                ok = factors[kind] >= SPEED_TARGET
-                result = verdict(ok)
-                if not ok:
-                    failures.append(f"{document_id} synthesis {factors[kind]:.1f}x < 20x")
-            print(f"{document_id:<11}{label:<20}{count:>7}{audio:>11.1f}{wall:>10.2f}"
-                  f"{factors[kind]:>11.0f}x   {target:<11}{result}")
-        print(f"{'':<11}of the kiosk's wall time, building the scripts: {runs['kiosk'][2]:.2f} s")
-        print(f"{'':<11}ratio kiosk / CLI x-realtime: {factors['kiosk'] / factors['cli']:.2f}x")
+    print(f"voices: {', '.join(str(v.voice) for v in voices)} at {clinic.rate} wpm, volume "
+          f"{clinic.volume} (espeak-ng CLI: -v {cli_voice} -s {clinic.rate}); output: "
+          f"ClockSink (no sound card), {BLOCK_MS:.0f} ms blocks")
+    cli_first_sound("The kiosk is ready.", cli_voice, clinic.rate)  # warm the disk cache once
+    listener = Listener()
+    results = [measure(voice, lexicon, documents, listener) for voice in voices]
+    cli_first, cli_speed = command_line(documents, lexicon, cli_voice, clinic.rate)
+    failures = report(results, cli_first, cli_speed, documents)
 
     print()
     print(f"benchmark took {time.perf_counter() - begun:.0f} s")

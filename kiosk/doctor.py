@@ -348,6 +348,7 @@ def _judge_level(what: str, meter: LevelMeter, heard_s: float, seconds: float,
 def check_voices(settings: Settings) -> Result:
     """The shared synthesiser starts, lists English voices and reads a test sentence with
     the configured voice."""
+    from kiosk.speech.natural import NATURAL, NaturalVoice
     from kiosk.speech.synth import Synthesiser
 
     install = "Install espeak-ng: sudo apt-get install espeak-ng (make run does this)."
@@ -367,6 +368,11 @@ def check_voices(settings: Settings) -> Result:
         return Result("speech voices", FAIL, "espeak-ng made no sound for a test sentence.",
                       install)
     names = {voice.id: voice.name for voice in voices}
+    natural = NaturalVoice.shared()
+    if settings.voice == NATURAL and natural.problem is not None:
+        return Result("speech voices", WARN, natural.problem,
+                      "Reinstall the kiosk's Python packages (make setup), or set voice to an "
+                      "espeak-ng voice such as gmw/en-us.")
     if settings.voice and settings.voice not in names:
         shown = ", ".join(list(names)[:6]) + (", \u2026" if len(names) > 6 else "")
         return Result("speech voices", WARN,

@@ -320,6 +320,19 @@ def test_voices_work_and_an_unknown_voice_is_named(settings):
     assert "'xx/klingon'" in result.found and "gmw/en-us" in result.fix
 
 
+def test_the_natural_voice_is_checked_and_its_problem_named(settings, monkeypatch):
+    from kiosk.speech.natural import NATURAL, NaturalVoice
+
+    result = doctor.check_voices(replace(settings, voice=NATURAL))
+    assert result.status == doctor.OK and "Natural English voice" in result.found
+    broken = NaturalVoice()
+    broken.problem = "The natural voice could not be loaded (test); espeak-ng reads instead."
+    monkeypatch.setattr(NaturalVoice, "_shared", broken)
+    result = doctor.check_voices(replace(settings, voice=NATURAL))
+    assert result.status == doctor.WARN and result.found == broken.problem
+    assert "make setup" in result.fix
+
+
 def test_recogniser_reports_whisper_when_installed(settings, tmp_path):
     result = doctor.check_recogniser(settings, models_dir=tmp_path)
     assert result.status == doctor.OK and "Whisper tiny.en loads" in result.found

@@ -6,6 +6,7 @@ takes no second of waiting; the real-time pacing is checked in test_player and t
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -106,10 +107,10 @@ def test_a_sentence_the_engine_cannot_say_is_skipped_with_a_notice(document, lex
     real = synthesiser.synthesise
     script = build_script(document.entries[0], lexicon)
 
-    def flaky(text, rate, voice):
+    def flaky(text, rate, voice, cancel=None):
         if text == script[1].spoken.text:
             raise SynthesisError("broken")
-        return real(text, rate, voice)
+        return real(text, rate, voice, cancel)
 
     narrator, _sink, events = make(clock, flaky)
     narrator.load("s1", script)
@@ -202,3 +203,55 @@ def test_pauses_and_silent_clips_have_the_length_asked_for():
     silent = silent_clip("one two three", 120)
     assert [w.start_ms for w in silent.words] == [0, 500, 1000]
     assert silent.duration_ms == pytest.approx(2000, abs=5)
+
+
+def test_moving_on_stops_the_next_sentence_being_prepared(document, lexicon, clock,
+                                                          synthesiser):
+    """The natural voice takes up to a second for a long sentence; while the narrator
+    prepares the next one, a reader who moves to another section must not wait for it."""
+    from kiosk.speech.natural import NATURAL
+
+    real = synthesiser.synthesise
+    first = build_script(document.entries[0], lexicon)
+    other = build_script(document.entries[1], lexicon)
+    longest = max(range(1, len(first)), key=lambda i: len(first[i].spoken.text))
+    preparing = threading.Event()
+    asked: list[tuple[str, object]] = []
+
+    def watching(text, rate, voice, cancel=None):
+        asked.append((text, cancel))
+        if cancel is not None and text == first[longest].spoken.text:
+            preparing.set()
+        return real(text, rate, voice, cancel)
+
+    narrator, _sink, events = make(clock, watching, voice=Voice(rate=150, voice=NATURAL))
+    narrator.load("s1", first)
+    narrator.read(longest - 1)  # the longest sentence is prepared while this one plays
+    assert preparing.wait(10), "the next sentence was not prepared"
+    narrator.load("s2", other)
+    narrator.read()
+    clock.run_until(lambda: narrator.status().key == "s2"
+                    and narrator.status().state is State.READING, "the other section read")
+    prepared = [cancel for text, cancel in asked if text == first[longest].spoken.text]
+    assert prepared and prepared[0].cancelled, "the sentence no longer wanted was finished"
+    assert events.told(problem=True) == [], "a cancelled sentence was reported as a fault"
+    narrator.close()
+
+
+def test_a_section_shown_has_its_heading_ready_before_read_is_pressed(document, lexicon, clock,
+                                                                      synthesiser):
+    asked: list[str] = []
+
+    def watching(text, rate, voice, cancel=None):
+        asked.append(text)
+        return synthesiser.synthesise(text, rate, voice, cancel)
+
+    narrator, _sink, _events = make(clock, watching)
+    script = build_script(document.entries[0], lexicon)
+    narrator.load("s1", script)
+    assert narrator.wait_idle()
+    assert asked == [script[0].spoken.text], "the heading was not prepared when shown"
+    narrator.read()
+    clock.run_until(lambda: narrator.status().state is State.READING, "reading")
+    assert asked.count(script[0].spoken.text) == 1, "the heading was synthesised again"
+    narrator.close()

@@ -6,7 +6,9 @@ on request); clips live for one sentence and the one after it.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 SAMPLE_RATE = 22050
@@ -49,3 +51,36 @@ class Clip:
         starts = [w.start_ms for w in self.words]
         index = bisect_right(starts, position_ms) - 1
         return index if index >= 0 else None
+
+
+class Cancelled(RuntimeError):
+    """A synthesis stopped because it was no longer wanted (see :class:`Cancel`)."""
+
+
+class Cancel:
+    """Lets one thread stop another's synthesis: the narrator's look-ahead sentence, when the
+    reader moves elsewhere first, so the sentence they asked for is not kept waiting."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._hooks: list[Callable[[], None]] = []
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            hook()
+
+    def on_cancel(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` when cancelled (at once if it already was)."""
+        with self._lock:
+            if not self._cancelled:
+                self._hooks.append(hook)
+                return
+        hook()

@@ -16,9 +16,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Protocol
 
 from kiosk.rules import SPEECH_RATE, VOLUME
-from kiosk.speech.clip import BYTES_PER_FRAME, SAMPLE_RATE, Clip, WordTiming
+from kiosk.speech.clip import BYTES_PER_FRAME, SAMPLE_RATE, Cancel, Clip, WordTiming
 from kiosk.speech.player import Player
 from kiosk.speech.script import Utterance, first_in_target
 from kiosk.speech.synth import DEFAULT_RATE, EngineHung
@@ -30,7 +31,15 @@ SPEECH_DOWN = ("The speech engine stopped answering, so the text is marked at re
                "without sound until it works again.")
 SPEECH_BACK = "Speech works again."
 
-Synthesise = Callable[[str, int, "str | None"], Clip]
+
+
+class Synthesise(Protocol):
+    """Synthesiser.synthesise: a sentence at a rate with a voice; ``cancel`` may stop it."""
+
+    def __call__(self, text: str, rate: int, voice: str | None,
+                 cancel: Cancel | None = None) -> Clip: ...
+
+
 Script = tuple[Utterance, ...]
 
 
@@ -124,6 +133,8 @@ class Narrator:
         self._index: int | None = None
         self._clip: Clip | None = None
         self._cache: dict[int, Clip] = {}
+        self._look_ahead: tuple[int, Cancel] | None = None
+        """The sentence being prepared ahead of its turn, and what stops its synthesis."""
         self._token = 0
         self.speech_down = False
         """The engine is stuck: sentences are marked without sound until it answers."""
@@ -137,14 +148,17 @@ class Narrator:
     def load(self, key: object, script: Script | Callable[[], Script]) -> None:
         """Make ``script`` the one to read (it may be a function that builds it, which then
         runs on the worker thread); stops any reading of a script with another key."""
+        self._cancel_look_ahead()
         self._queue.put(lambda: self._load(key, script))
 
     def read(self, index: int | None = None) -> None:
         """Read from ``index`` (default: the start) to the end of the script."""
+        self._cancel_look_ahead(keep=index or 0)
         self._queue.put(lambda: self._start(index or 0))
 
     def read_from(self, target: tuple[int, int]) -> None:
         """Read from the first sentence of a piece of text (e.g. the paragraph touched)."""
+        self._cancel_look_ahead()
         self._queue.put(lambda: self._start(first_in_target(self._script, target)))
 
     def toggle(self) -> None:
@@ -165,20 +179,24 @@ class Narrator:
     def stop(self) -> None:
         """Silence now; the next Read starts from the beginning of the section."""
         self._player.stop()  # at once, not after queued work
+        self._cancel_look_ahead()
         self._queue.put(self._stop)
 
     def next_sentence(self) -> None:
         self._queue.put(lambda: self._skip(+1))
 
     def previous_sentence(self) -> None:
+        self._cancel_look_ahead()
         self._queue.put(lambda: self._skip(-1))
 
     def repeat(self) -> None:
         """Say the current (or last) sentence again from its start."""
+        self._cancel_look_ahead()
         self._queue.put(lambda: self._skip(0))
 
     def change_rate(self, steps: int) -> None:
         """Faster (+1) or slower (-1), from the next sentence."""
+        self._cancel_look_ahead()
         self._queue.put(lambda: self._change_rate(steps))
 
     def change_volume(self, steps: int) -> None:
@@ -187,6 +205,8 @@ class Narrator:
 
     def set_voice(self, voice: Voice) -> None:
         """New rate, volume, voice or step mode (e.g. the clinic defaults after a reset)."""
+        if (voice.rate, voice.voice) != (self._voice.rate, self._voice.voice):
+            self._cancel_look_ahead()
         self._queue.put(lambda: self._set_voice(voice))
 
     def status(self) -> Status:
@@ -218,6 +238,7 @@ class Narrator:
 
     def close(self) -> None:
         self._player.stop()
+        self._cancel_look_ahead()
         self._queue.put(None)
         self._thread.join(timeout=2)
 
@@ -247,6 +268,7 @@ class Narrator:
             self._script, self._key = script, key
             self._index, self._clip = None, None
         self._set(State.IDLE)
+        self._prefetch(0)
 
     def _start(self, index: int) -> None:
         """Play utterance ``index`` now. A sentence the engine fails on is skipped; while the
@@ -376,18 +398,36 @@ class Narrator:
         self._cache = {i: c for i, c in self._cache.items() if index <= i <= index + 1}
         return clip
 
-    def _prefetch(self, index: int) -> None:
-        if index < len(self._script) and index not in self._cache:
-            try:
-                self._cache[index] = self._render(self._script[index])
-            except Exception:  # noqa: BLE001 - reported when its turn comes
-                pass
+    def _cancel_look_ahead(self, keep: int | None = None) -> None:
+        """Stop preparing a sentence ahead of its turn (any thread), unless it is sentence
+        ``keep``: the reader asked for something else, which must not wait for it (the
+        natural voice takes up to a second for a long sentence)."""
+        with self._lock:
+            look_ahead = self._look_ahead
+        if look_ahead is not None and look_ahead[0] != keep:
+            look_ahead[1].cancel()
 
-    def _render(self, utterance: Utterance) -> Clip:
+    def _prefetch(self, index: int) -> None:
+        """Synthesise sentence ``index`` before its turn: the next one while one plays, and
+        the heading when a section is shown (so Read sounds at once)."""
+        if index < len(self._script) and index not in self._cache:
+            cancel = Cancel()
+            with self._lock:
+                self._look_ahead = (index, cancel)
+            try:
+                self._cache[index] = self._render(self._script[index], cancel)
+            except Exception:  # noqa: BLE001 - reported when its turn comes (or not wanted)
+                pass
+            finally:
+                with self._lock:
+                    self._look_ahead = None
+
+    def _render(self, utterance: Utterance, cancel: Cancel | None = None) -> Clip:
         if self._synthesise is None:
             clip = silent_clip(utterance.spoken.text, self._voice.rate)
         else:
-            clip = self._synthesise(utterance.spoken.text, self._voice.rate, self._voice.voice)
+            clip = self._synthesise(utterance.spoken.text, self._voice.rate, self._voice.voice,
+                                    cancel=cancel)
         return with_pause(clip, utterance.pause_ms)
 
     def _set(self, state: State) -> None:

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from kiosk.speech.clip import SAMPLE_RATE, Clip, WordTiming
+from kiosk.speech.clip import SAMPLE_RATE, Cancel, Cancelled, Clip, WordTiming
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,12 @@ THREADS = max(1, min(2, os.cpu_count() or 1))
 one on the 2-core kiosk (a 4.3 s heading: 158 ms, not 271 ms), which keeps the first audio
 under 300 ms; sentences are synthesised one at a time, a few hundred ms for every several
 seconds of speech, so the second core is busy only in those bursts."""
+LEAD_LEVEL = 30
+"""Samples quieter than this (of 32767) before the first word are silence to trim."""
+LEAD_KEEP_MS = 20
+"""Silence kept before the first sound. Piper's durations are drawn at random and now and
+then start a sentence with more than half a second of silence ("Diagnosing ALS": 570 ms in
+2 of 4 syntheses), which the listener would hear as a slow start."""
 _SKIP = set("ˈˌ ,.;:!?-'\"()")
 """Stress marks, spaces and punctuation among the phonemes: not matched to words."""
 
@@ -95,10 +101,11 @@ class NaturalVoice:
             options.inter_op_num_threads = 1
             model = onnx.load(str(model_path()))
             add_alignment_output(model)  # (phoneme durations, for the word timings)
-            session = onnxruntime.InferenceSession(model.SerializeToString(), options,
-                                                   providers=["CPUExecutionProvider"])
+            session = _Session(onnxruntime.InferenceSession(
+                model.SerializeToString(), options, providers=["CPUExecutionProvider"]))
             config = PiperConfig.from_dict(json.loads(config_path().read_text(encoding="utf-8")))
             self._voice = PiperVoice(session=session, config=config)
+            self._run_options = onnxruntime.RunOptions
         except Exception as error:  # noqa: BLE001 - missing package, damaged model, ...
             self.problem = (f"The natural voice could not be loaded ({type(error).__name__}: "
                             f"{error}); espeak-ng reads instead. Reinstall the kiosk's Python "
@@ -119,21 +126,66 @@ class NaturalVoice:
             self._words[word] = phonemes
         return phonemes
 
-    def synthesise(self, text: str, rate: int) -> Clip:
-        """``text`` read at ``rate`` words a minute, with its word timings."""
+    def synthesise(self, text: str, rate: int, cancel: Cancel | None = None) -> Clip:
+        """``text`` read at ``rate`` words a minute, with its word timings. ``cancel`` may stop
+        it from another thread (then :class:`Cancelled` is raised, within a few ms)."""
         from piper import SynthesisConfig
 
         voice = self.load()
         config = SynthesisConfig(length_scale=WORDS_A_MINUTE / max(1, rate))
         with self._lock:
-            chunks = list(voice.synthesize(text, config, include_alignments=True))
+            options = self._run_options()
+            if cancel is not None:
+                cancel.on_cancel(lambda: setattr(options, "terminate", True))
+            voice.session.options = options
+            try:
+                chunks = list(voice.synthesize(text, config, include_alignments=True))
+            except Exception as error:
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled("no longer wanted") from error
+                raise
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("no longer wanted")
             phones = _phones(chunks)
             words = _word_timings(text, phones, self._alone)
         pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
         if voice.config.sample_rate != SAMPLE_RATE:
             raise RuntimeError(f"the natural voice speaks at {voice.config.sample_rate} Hz, "
                                f"not {SAMPLE_RATE}")
-        return Clip(pcm, SAMPLE_RATE, words)
+        return _trimmed(Clip(pcm, SAMPLE_RATE, words))
+
+
+def _trimmed(clip: Clip) -> Clip:
+    """``clip`` without the silence before its first sound (all but ``LEAD_KEEP_MS``), its
+    word timings moved to match."""
+    import numpy as np
+
+    samples = np.frombuffer(clip.pcm, dtype=np.int16)
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > LEAD_LEVEL)
+    if loud.size == 0:
+        return clip
+    cut = max(0, int(loud[0]) - SAMPLE_RATE * LEAD_KEEP_MS // 1000)
+    if cut == 0:
+        return clip
+    cut_ms = 1000 * cut / SAMPLE_RATE
+    words = tuple(WordTiming(max(0, round(w.start_ms - cut_ms)), w.start, w.end)
+                  for w in clip.words)
+    return Clip(clip.pcm[2 * cut:], clip.rate, words)
+
+
+class _Session:
+    """The voice's onnxruntime session, run with the options of the sentence being read, so
+    another thread can stop it (``RunOptions.terminate``); Piper calls ``run(None, feeds)``."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.options = None
+
+    def run(self, outputs, feeds):
+        return self.session.run(outputs, feeds, self.options)
+
+    def __getattr__(self, name: str):
+        return getattr(self.session, name)
 
 
 def _phones(chunks) -> list[tuple[str, int, int]]:

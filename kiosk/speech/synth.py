@@ -22,7 +22,7 @@ import wave
 from dataclasses import dataclass
 
 from kiosk.rules import SPEECH_RATE
-from kiosk.speech.clip import SAMPLE_RATE, Clip, WordTiming
+from kiosk.speech.clip import SAMPLE_RATE, Cancel, Cancelled, Clip, WordTiming
 from kiosk.speech.natural import NATURAL, NATURAL_NAME, NaturalVoice
 
 log = logging.getLogger(__name__)
@@ -93,18 +93,25 @@ class Synthesiser:
             found.insert(min(1, len(found)), VoiceInfo(NATURAL, NATURAL_NAME))
         return found
 
-    def synthesise(self, text: str, rate: int = DEFAULT_RATE, voice: str | None = None) -> Clip:
+    def synthesise(self, text: str, rate: int = DEFAULT_RATE, voice: str | None = None,
+                   cancel: Cancel | None = None) -> Clip:
         """Render ``text`` at ``rate`` words per minute with ``voice`` (None: engine default).
 
-        Raises SynthesisError if the engine fails or takes longer than SYNTHESIS_TIMEOUT_S.
+        Raises SynthesisError if the engine fails or takes longer than SYNTHESIS_TIMEOUT_S,
+        and Cancelled when ``cancel`` stopped it (the natural voice stops at once; espeak-ng,
+        a few ms a sentence, is not stopped once it has begun).
         """
         rate = max(SPEECH_RATE.low, min(SPEECH_RATE.high, int(rate)))
         if not text.strip():
             return Clip(b"")
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled("no longer wanted")
         if voice == NATURAL:
             natural = NaturalVoice.shared()
             try:
-                return natural.synthesise(text, rate)
+                return natural.synthesise(text, rate, cancel)
+            except Cancelled:
+                raise
             except Exception as error:  # noqa: BLE001 - espeak-ng reads instead, and says so
                 if natural.problem is None:
                     natural.problem = (f"The natural voice failed ({type(error).__name__}); "
