@@ -46,8 +46,6 @@ THREADS = max(1, min(2, os.cpu_count() or 1))
 one on the 2-core kiosk (a 4.3 s heading: 158 ms, not 271 ms), which keeps the first audio
 under 300 ms; sentences are synthesised one at a time, a few hundred ms for every several
 seconds of speech, so the second core is busy only in those bursts."""
-LEAD_LEVEL = 30
-"""Samples quieter than this (of 32767) before the first word are silence to trim."""
 LEAD_KEEP_MS = 20
 """Silence kept before the first sound. Piper's durations are drawn at random and now and
 then start a sentence with more than half a second of silence ("Diagnosing ALS": 570 ms in
@@ -156,20 +154,16 @@ class NaturalVoice:
 
 
 def _trimmed(clip: Clip) -> Clip:
-    """``clip`` without the silence before its first sound (all but ``LEAD_KEEP_MS``), its
-    word timings moved to match."""
-    import numpy as np
-
-    samples = np.frombuffer(clip.pcm, dtype=np.int16)
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > LEAD_LEVEL)
-    if loud.size == 0:
+    """``clip`` without the silence before its first word (all but ``LEAD_KEEP_MS``), found
+    from the model's own durations (the sound level would not do: Piper's silence is not
+    always digital silence), its word timings moved to match."""
+    if not clip.words:
         return clip
-    cut = max(0, int(loud[0]) - SAMPLE_RATE * LEAD_KEEP_MS // 1000)
-    if cut == 0:
+    cut_ms = clip.words[0].start_ms - LEAD_KEEP_MS
+    cut = int(cut_ms * SAMPLE_RATE / 1000)
+    if cut <= 0:
         return clip
-    cut_ms = 1000 * cut / SAMPLE_RATE
-    words = tuple(WordTiming(max(0, round(w.start_ms - cut_ms)), w.start, w.end)
-                  for w in clip.words)
+    words = tuple(WordTiming(w.start_ms - round(cut_ms), w.start, w.end) for w in clip.words)
     return Clip(clip.pcm[2 * cut:], clip.rate, words)
 
 
