@@ -44,7 +44,7 @@ def test_each_word_starts_where_its_sound_starts(synth, rate):
     clip = synth.synthesise(WORDS, rate, NATURAL)
     assert clip.rate == 22050 and clip.duration_ms > 1000
     said = [WORDS[w.start:w.end] for w in clip.words]
-    assert said == ["Apple,", "banana,", "cherry,", "damson,", "elderberry,", "fig,", "grape."]
+    assert said == ["Apple", "banana", "cherry", "damson", "elderberry", "fig", "grape"]
     # The onsets are found at a lower level than for espeak-ng: Piper's "f" of "fig" is a
     # soft hiss that the default level hears only at the vowel, up to 160 ms later at 80
     # words a minute. Piper's speech varies from one synthesis to the next (its noise), so

@@ -167,6 +167,16 @@ def _trimmed(clip: Clip) -> Clip:
     return Clip(clip.pcm[2 * cut:], clip.rate, words)
 
 
+def _bare(text: str, start: int, end: int) -> tuple[int, int]:
+    """A word's range without the punctuation around it ("Apple," is marked "Apple", as
+    espeak-ng's word events give it)."""
+    while start < end - 1 and not text[start].isalnum():
+        start += 1
+    while end > start + 1 and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
 class _Session:
     """The voice's onnxruntime session, run with the options of the sentence being read, so
     another thread can stop it (``RunOptions.terminate``); Piper calls ``run(None, feeds)``."""
@@ -236,7 +246,7 @@ def _word_timings(text: str, phones: list[tuple[str, int, int]],
         if low < high:
             first[word], last[word] = low, high - 1
     timings = []  # (starts only: a word lasts until the next one begins)
-    for word, (start, end) in enumerate(spans):
+    for word, (start, end) in enumerate(_bare(text, a, b) for a, b in spans):
         if word in first:
             begin = phones[first[word]][1]
         else:  # nothing of it heard: where the word before ended
