@@ -1,4 +1,4 @@
-"""Command line: ``kiosk run | import | speak | hear | models | check | doctor``
+"""Command line: ``kiosk run | import | speak | hear | follow | models | check | doctor``
 (``python -m kiosk`` does the same)."""
 
 from __future__ import annotations
@@ -104,6 +104,21 @@ def _parser() -> argparse.ArgumentParser:
     hear.add_argument("--content", type=Path, help="folder of YAML documents")
     hear.add_argument("--config", type=Path, help="configuration file")
     hear.set_defaults(func=_hear)
+
+    follow = _verb(verbs, "follow", "follow a person reading a section aloud in a WAV file "
+                   "(JSON lines)",
+                   "Follow a recording of someone reading a document aloud, as the Reader's "
+                   "'Follow my reading' does, and print a JSON line each time the place "
+                   "moves: {\"t\": seconds, \"section\": id, \"sentence\": n, \"word\": n} "
+                   "(sentence 0 is the section's heading; words count from 0).")
+    follow.add_argument("document", help="the document's id (kiosk check lists them)")
+    follow.add_argument("section", nargs="?",
+                        help="where the reading starts: a section's number or id (default 1)")
+    follow.add_argument("file", type=Path, metavar="FILE.wav",
+                        help="the recording: 16-bit PCM WAV, mono or stereo, any sample rate")
+    follow.add_argument("--content", type=Path, help="folder of YAML documents")
+    follow.add_argument("--config", type=Path, help="configuration file")
+    follow.set_defaults(func=_follow)
 
     from kiosk.voice.models_cli import add_models_parser
 
@@ -321,6 +336,12 @@ def _hear(args: argparse.Namespace) -> int:
     settings = _settings(args)
     return run_hear(args.files, args.document, args.engine, settings.content_dir,
                     screen=args.screen, reading=args.reading, plain=args.plain)
+
+
+def _follow(args: argparse.Namespace) -> int:
+    from kiosk.voice.dictation import run_follow
+
+    return run_follow(args.document, args.section, args.file, _settings(args))
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   xvfb xauth                       # virtual screen for the tests and screenshots
   x11-utils                        # xwininfo: the fullscreen test reads the window's geometry
   sox                              # measures and converts speech audio in tests
+  flite                            # other voices reading aloud, for bench/follow.py
   fonts-opendyslexic               # OpenDyslexic, the second typeface offered in Settings
   python3-venv python3-pip         # virtual environment for the Python packages
 )

@@ -35,7 +35,7 @@ ENGINE_FIXTURES = frozenset({
 """Fixtures that start a real speech engine: every test that uses one is marked ``engine``."""
 ENGINE_MODULES = frozenset({
     "test_voice_listener", "test_vosk_engine", "test_hear", "test_synth", "test_speak",
-    "test_natural_voice",
+    "test_natural_voice", "test_follow_cli",
     "test_engine_choice", "test_pronounce",
 })
 """Test modules about an engine, whose tests need it even without one of those fixtures."""

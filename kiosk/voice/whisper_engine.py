@@ -41,6 +41,8 @@ MAX_WINDOW_S = 12.0
 """Longer speech is cut to its last this-many seconds (a command is short)."""
 MAX_TOKENS = 12
 """Longest free transcript, in tokens (commands are a few words; repeats are cut short)."""
+PROMPT_TOKENS = 48
+"""Longest previous-text prompt for dictation, in tokens (about 35 words)."""
 CANDIDATES = 5
 """Phrases nearest the free transcript that get a forced score."""
 FIRST_CANDIDATES = 4
@@ -355,6 +357,22 @@ class WhisperEngine(Engine):
         top = logits.max()
         first = logits - top - math.log(float(np.exp(logits - top).sum()))
         return self._tokenizer.decode(result.sequences_ids[0]), result.no_speech_prob, first
+
+    def dictate(self, samples: np.ndarray, before: str = "",
+                max_tokens: int = 96) -> tuple[str, float]:
+        """A free transcript of longer speech (follow-along: a few seconds of someone
+        reading), and Whisper's no-speech probability; no grammar. ``before`` is the text
+        said just before, as Whisper's previous-text prompt (it then writes the document's
+        words, "sporadic" rather than "spore magic")."""
+        encoded, _frames = self.encode(samples)
+        prompt = self._prompt
+        if before.strip():
+            previous = self._tokenizer.encode(" " + " ".join(before.split()))[-PROMPT_TOKENS:]
+            prompt = [self._tokenizer.sot_prev, *previous, *self._prompt]
+        result = self._model.generate(encoded, [prompt], beam_size=1,
+                                      max_length=max_tokens, return_no_speech_prob=True,
+                                      repetition_penalty=1.1, no_repeat_ngram_size=4)[0]
+        return self._tokenizer.decode(result.sequences_ids[0]), result.no_speech_prob
 
     def score(self, encoded, frames: int, texts: list[str]) -> list[tuple[float, int]]:
         """Forced (log-probability, token count) of each written text. (``align`` gives no

@@ -1,0 +1,283 @@
+"""Follow-along: where a person reading a document aloud has got to (no Kivy, no audio here).
+
+A caregiver reads a section aloud; the kiosk hears them (kiosk/voice/transcribe.py turns the
+microphone into the words of the last few seconds) and this module finds those words in
+the document's text, so the Reader can mark the sentence and word being read, keep them in
+view and turn to the next section when the reader gets there.
+
+The document is one stream of words (:class:`Track`) from the section the reader starts at
+to the end, each word knowing its section, sentence (utterance of the reading script, 0
+being the heading) and place in the display text. :class:`Follower` aligns what was heard
+last against the words around the current place (a local alignment of normalised words,
+numbers as written, spelled letters joined: "A L S" is "als"), so a misheard word, a
+skipped sentence, a repeated phrase or a remark that is not in the text costs nothing. The
+place moves forward freely; it moves back, or far ahead, only on strong evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from kiosk.content import Document, Entry
+from kiosk.speech.lexicon import Lexicon
+from kiosk.speech.script import build_script
+
+AHEAD_WORDS = 90
+"""How far past the current place a heard phrase is looked for (a skipped sentence or two)."""
+BEHIND_WORDS = 30
+"""How far back (a repeated phrase, a sentence read again)."""
+MIN_MATCHES = 3
+"""Words that must match, in order, to move the place ..."""
+NEAR_MATCHES = 2
+"""... or this many, when they are the words just after the place (reading on)."""
+NEAR_WORDS = 10
+"""How far after the place counts as reading on."""
+LEAD_WORDS = 3
+"""Between transcriptions the place moves on at the reader's pace while they are heard, at
+most this many words past the last words heard (the transcription trails the voice)."""
+PACE = 2.5
+"""Words a second at first (150 words a minute); then the reader's own pace."""
+PACE_RANGE = (1.2, 4.5)
+JUMP_MATCHES = 5
+"""Words that must match to move back, or to anywhere else in the document."""
+SIMILAR = 0.75
+"""Two words match when their letters are this alike (difflib ratio): "familial" heard as
+"familiar" still matches."""
+SILENCE_S = 30.0
+"""After this long without speech, following ends (the reader has stopped)."""
+MATCH, MISMATCH, GAP = 2.0, -1.0, -1.0
+"""Alignment scores."""
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.][A-Za-z0-9]+)*")
+
+
+def words_of(text: str) -> list[str]:
+    """``text`` as words to compare: lower case, no punctuation, spelled letters joined
+    ("A L S", "A.L.S." and "ALS" are all "als"; "a" and "I" alone stay words)."""
+    words = [w.lower().replace("’", "'").replace(".", "") for w in _WORD.findall(text)]
+    joined: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        if len(run) > 1 and any(letter not in ("a", "i") for letter in run):
+            joined.append("".join(run))
+        else:
+            joined.extend(run)
+        run = []
+        if word:
+            joined.append(word)
+    return joined
+
+
+@dataclass(frozen=True)
+class Place:
+    """A word of the document: where it is, for the Reader and ``kiosk follow``."""
+
+    section: str
+    """The section's id."""
+    entry: int
+    """The section's index in the document's reading order (Document.entries)."""
+    sentence: int
+    """The utterance of the section's reading script (0 is the heading)."""
+    word: int
+    """The word's index within its sentence, from 0."""
+    target: tuple[int, int]
+    """Which display text (as Utterance.target)."""
+    start: int
+    """The word's start in that display text."""
+    end: int
+
+
+@dataclass(frozen=True)
+class Track:
+    """A document's words in reading order, with where each is."""
+
+    words: tuple[str, ...]
+    """Each word as compared (:func:`words_of`)."""
+    places: tuple[Place, ...]
+    shown: tuple[str, ...]
+    """Each word as written in the document (for Whisper's prompt)."""
+
+    @classmethod
+    def of(cls, document: Document, lexicon: Lexicon, first: int = 0) -> Track:
+        """The words from section ``first`` (an index of ``document.entries``) to the end."""
+        words: list[str] = []
+        places: list[Place] = []
+        shown: list[str] = []
+        for index, entry in enumerate(document.entries[first:], start=first):
+            _add_entry(entry, index, lexicon, words, places, shown)
+        return cls(tuple(words), tuple(places), tuple(shown))
+
+    def before(self, index: int, count: int = 30) -> str:
+        """The ``count`` words up to and including ``index``, as written."""
+        return " ".join(self.shown[max(0, index + 1 - count):index + 1])
+
+
+def _add_entry(entry: Entry, index: int, lexicon: Lexicon, words: list[str],
+               places: list[Place], shown: list[str]) -> None:
+    for utterance in build_script(entry, lexicon):
+        display = utterance.display
+        count = 0
+        for match in _WORD.finditer(display):
+            for word in words_of(match.group()):
+                words.append(word)
+                shown.append(match.group())
+                places.append(Place(entry.section.id, index, utterance.index, count,
+                                    utterance.target, utterance.start + match.start(),
+                                    utterance.start + match.end()))
+                count += 1
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The reader is at ``place`` (``index`` in the track); ``matched`` words agreed (0: the
+    place moved on at the reader's pace, between transcriptions)."""
+
+    index: int
+    place: Place
+    matched: int
+
+
+class Follower:
+    """Keeps the reader's place in a :class:`Track` from what was heard; one thread."""
+
+    def __init__(self, track: Track) -> None:
+        self.track = track
+        self.index = -1
+        """The word being read, as shown (-1: before the first)."""
+        self.confirmed = -1
+        """The last word found in what was heard."""
+        self.pace = PACE
+        self.heard_at = 0.0
+        self.started = False
+        self._confirmed_at: float | None = None
+        self._voiced_s = 0.0
+        """Seconds of speech heard since the last confirmation."""
+        self._credit = 0.0
+
+    @property
+    def place(self) -> Place | None:
+        return self.track.places[self.index] if self.index >= 0 else None
+
+    def silent_for(self, now: float) -> float:
+        """Seconds since speech was last heard (``now`` on the same clock as ``hear``)."""
+        return now - self.heard_at
+
+    def hear(self, heard: list[str], now: float) -> Moved | None:
+        """The words of the last few seconds (oldest first, already :func:`words_of`); the
+        new place when they show the reader has moved on, else None."""
+        if not self.started:
+            self.started, self.heard_at = True, now
+        if not heard:
+            return None
+        self.heard_at = now
+        here = self.confirmed
+        low = max(0, here - BEHIND_WORDS)
+        high = min(len(self.track.words), here + 1 + AHEAD_WORDS)
+        found = _align(heard, self.track.words, low, high)
+        needed = MIN_MATCHES
+        if found is not None and here >= 0 and here < found[0] <= here + NEAR_WORDS:
+            needed = NEAR_MATCHES
+        if found is None or found[1] < needed or (
+                found[0] < here - LEAD_WORDS and found[1] < JUMP_MATCHES):
+            found = self._far(heard)
+            if found is None:
+                return None
+        index, matched = found
+        if index == self.confirmed:
+            return None
+        self._learn_pace(index)
+        self.confirmed = index
+        self._credit = 0.0
+        if self.index > index and self.index - index <= LEAD_WORDS:
+            return None  # the place had moved on at pace as far as this, or a little further
+        self.index = index
+        return Moved(index, self.track.places[index], matched)
+
+    def tick(self, seconds: float, voiced: bool) -> Moved | None:
+        """``seconds`` more of audio, heard as speech or not: between transcriptions the
+        place moves on at the reader's pace while they are speaking (never while they
+        pause), at most LEAD_WORDS past the words heard last."""
+        if not voiced:
+            return None
+        self._voiced_s += seconds
+        if self.confirmed < 0:
+            return None
+        self._credit += seconds * self.pace
+        if self._credit < 1.0 or self.index >= min(self.confirmed + LEAD_WORDS,
+                                                     len(self.track.words) - 1):
+            return None
+        self._credit -= 1.0
+        self.index += 1
+        return Moved(self.index, self.track.places[self.index], 0)
+
+    def _learn_pace(self, index: int) -> None:
+        """The reader's words a second, from how far the place moved in the speech heard."""
+        if self.confirmed >= 0 and index > self.confirmed and self._voiced_s >= 1.5:
+            measured = (index - self.confirmed) / self._voiced_s
+            low, high = PACE_RANGE
+            self.pace += 0.3 * (min(high, max(low, measured)) - self.pace)
+        if index != self.confirmed:
+            self._voiced_s = 0.0
+
+    def _far(self, heard: list[str]) -> tuple[int, int] | None:
+        """Anywhere in the track, on strong evidence only (the reader jumped)."""
+        found = _align(heard, self.track.words, 0, len(self.track.words))
+        if found is None or found[1] < JUMP_MATCHES:
+            return None
+        return found
+
+
+def similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= SIMILAR
+
+
+def _align(heard: list[str], words: tuple[str, ...], low: int,
+           high: int) -> tuple[int, int] | None:
+    """Local alignment of ``heard`` with ``words[low:high]`` that ends at the latest heard
+    words: (index in ``words`` of the last matched word, words matched), or None."""
+    if low >= high or not heard:
+        return None
+    span = words[low:high]
+    rows, cols = len(heard), len(span)
+    score = [[0.0] * (cols + 1) for _ in range(rows + 1)]
+    matches = [[0] * (cols + 1) for _ in range(rows + 1)]
+    best: tuple[float, int, int, int] | None = None  # (score, matched, -heard end, text end)
+    for i in range(1, rows + 1):
+        said = heard[i - 1]
+        for j in range(1, cols + 1):
+            hit = similar(said, span[j - 1])
+            diagonal = score[i - 1][j - 1] + (MATCH if hit else MISMATCH)
+            up = score[i - 1][j] + GAP
+            left = score[i][j - 1] + GAP
+            value = max(0.0, diagonal, up, left)
+            score[i][j] = value
+            if value == 0.0:
+                continue
+            if value == diagonal:
+                matches[i][j] = matches[i - 1][j - 1] + hit
+            elif value == up:
+                matches[i][j] = matches[i - 1][j]
+            else:
+                matches[i][j] = matches[i][j - 1]
+            if hit:
+                # the end of the alignment: prefer the best score, then the latest heard
+                # word, then the earliest place in the text (a phrase that occurs twice)
+                key = (value, matches[i][j], i, -j)
+                if best is None or key > (best[0], best[1], -best[2], -best[3]):
+                    best = (value, matches[i][j], -i, j)
+    if best is None:
+        return None
+    _value, matched, heard_end, text_end = best
+    unheard_after = rows + heard_end  # heard words after the alignment's last match
+    if unheard_after > 4:  # the alignment is about older words; the newest are not text
+        return None
+    return low + text_end - 1, matched

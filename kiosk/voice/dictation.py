@@ -1,0 +1,145 @@
+"""Hearing someone read aloud, for follow-along (no Kivy here).
+
+Microphone frames go into a rolling window; every ``STEP_S`` of audio in which speech was
+heard, Whisper writes down the last ``WINDOW_S`` (:meth:`WhisperEngine.dictate`), and the
+words go to :class:`kiosk.follow.Follower`, which finds them in the text. Windows overlap, so
+a word cut at one window's start is whole in the next. Nothing is kept but the window.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.follow import Follower, Moved, words_of
+from kiosk.voice.endpoint import FRAME_MS
+
+WINDOW_S = 5.0
+"""Seconds of audio transcribed each time."""
+STEP_S = 1.0
+"""How often (seconds of audio) the window is transcribed while speech is heard."""
+NO_SPEECH_MAX = 0.8
+"""A window Whisper finds this likely to be no speech is not used."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One transcription of the window: when (seconds of audio), what, what it cost."""
+
+    at: float
+    text: str
+    compute_s: float
+    moved: Moved | None
+
+
+class Dictation:
+    """Frames in; every step, the window's transcript and the reader's new place."""
+
+    def __init__(self, dictate: Callable[[np.ndarray, str], tuple[str, float]],
+                 follower: Follower) -> None:
+        self._dictate = dictate
+        self.follower = follower
+        self._frames: deque[bytes] = deque(maxlen=round(WINDOW_S * 1000 / FRAME_MS))
+        self._voiced: deque[bool] = deque(maxlen=round(STEP_S * 1000 / FRAME_MS))
+        self._since = 0
+        self._step = round(STEP_S * 1000 / FRAME_MS)
+        self.audio_s = 0.0
+        """Seconds of audio pushed so far (the clock of ``Heard.at``)."""
+
+    def push(self, frame: bytes, voiced: bool) -> Heard | None:
+        """One 30 ms frame and whether the speech detector heard speech in it."""
+        self._frames.append(frame)
+        self._voiced.append(voiced)
+        self.audio_s += FRAME_MS / 1000
+        self._since += 1
+        if self._since < self._step:
+            paced = self.follower.tick(FRAME_MS / 1000, voiced)
+            return None if paced is None else Heard(self.audio_s, "", 0.0, paced)
+        self._since = 0
+        if sum(self._voiced) < 3:  # nobody spoke in the last step: nothing new to place
+            return None
+        started = time.perf_counter()
+        pcm = b"".join(self._frames)
+        samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
+        before = self.follower.track.before(self.follower.confirmed)
+        text, no_speech = self._dictate(samples, before)
+        moved = None
+        if no_speech <= NO_SPEECH_MAX:
+            moved = self.follower.hear(words_of(text), self.audio_s)
+        return Heard(self.audio_s, text, time.perf_counter() - started, moved)
+
+
+def follow_recording(pcm: bytes, follower: Follower, dictate) -> list[Heard]:
+    """A 16 kHz recording through the follow-along path, as the microphone would bring it:
+    every transcription of the window, in order."""
+    from kiosk.voice.endpoint import FRAME_BYTES, Endpointer
+
+    endpointer = Endpointer()
+    dictation = Dictation(dictate, follower)
+    heard: list[Heard] = []
+    for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
+        frame = pcm[start:start + FRAME_BYTES]
+        endpointer.push(frame)
+        result = dictation.push(frame, endpointer.voiced)
+        if result is not None:
+            heard.append(result)
+    return heard
+
+
+def run_follow(document_id: str, section: str | None, path, settings, out=None) -> int:
+    """``kiosk follow``: one JSON line each time the reader's place moves; the exit code."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from kiosk.content import load_library
+    from kiosk.follow import Track
+    from kiosk.speech.clinic import lexicon_path
+    from kiosk.speech.lexicon import load_lexicon
+    from kiosk.voice.engine import EngineError
+    from kiosk.voice.sources import read_wav
+    from kiosk.voice.whisper_engine import WhisperEngine
+
+    out = out or sys.stdout
+    library = load_library(Path(settings.content_dir))
+    document = next((d for d in library.documents if d.id == document_id), None)
+    if document is None:
+        known = ", ".join(d.id for d in library.documents) or "none"
+        print(f"kiosk follow: no document with id '{document_id}' (known: {known})",
+              file=sys.stderr)
+        return 2
+    first = 0
+    if section is not None:
+        ids = [e.section.id for e in document.entries]
+        if section.isdigit() and 1 <= int(section) <= len(ids):
+            first = int(section) - 1
+        elif section in ids:
+            first = ids.index(section)
+        else:
+            print(f"kiosk follow: '{document_id}' has no section '{section}' (a number from 1 "
+                  f"to {len(ids)}, or one of: {', '.join(ids)})", file=sys.stderr)
+            return 2
+    try:
+        pcm = read_wav(Path(path))
+    except ValueError as error:
+        print(f"kiosk follow: {error}", file=sys.stderr)
+        return 1
+    try:
+        engine = WhisperEngine()
+    except EngineError as error:
+        print(f"kiosk follow: following needs the Whisper model: {error}", file=sys.stderr)
+        return 1
+    lexicon, _problems = load_lexicon(lexicon_path(settings))
+    follower = Follower(Track.of(document, lexicon, first))
+    for heard in follow_recording(pcm, follower, engine.dictate):
+        if heard.moved is not None:
+            place = heard.moved.place
+            print(json.dumps({"t": round(heard.at, 2), "section": place.section,
+                              "sentence": place.sentence, "word": place.word}),
+                  file=out, flush=True)
+    return 0
+

@@ -1,0 +1,139 @@
+"""Follow-along's core without audio: the words heard, as Whisper would write them, found in
+the real documents' text (kiosk/follow.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.content import load_library
+from kiosk.follow import Follower, Track, words_of
+from kiosk.speech.lexicon import load_lexicon
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def track() -> Track:
+    library = load_library(ROOT / "content")
+    document = next(d for d in library.documents if d.id == "ninds-als")
+    return Track.of(document, load_lexicon()[0], first=2)
+
+
+def sentence_words(track: Track, entry: int, sentence: int) -> list[str]:
+    return [w for w, p in zip(track.words, track.places, strict=True)
+            if (p.entry, p.sentence) == (entry, sentence)]
+
+
+def windows(words: list[str], size: int = 12, step: int = 3):
+    """What Whisper writes of the last few seconds, once a second: overlapping runs."""
+    for end in range(step, len(words) + step, step):
+        yield words[max(0, end - size):end]
+
+
+def read(follower: Follower, words: list[str], start: float = 0.0):
+    """Feed ``words`` as overlapping windows; the places reached, in order."""
+    places = []
+    for n, window in enumerate(windows(words)):
+        moved = follower.hear(window, start + n)
+        if moved is not None:
+            places.append(moved.place)
+    return places
+
+
+def test_words_are_compared_as_said():
+    assert words_of("ALS (amyotrophic lateral sclerosis), A.L.S. or A L S.") == [
+        "als", "amyotrophic", "lateral", "sclerosis", "als", "or", "als"]
+    assert words_of("I have a cat, and a dog.") == ["i", "have", "a", "cat", "and", "a", "dog"]
+    assert words_of("Up to 95% of people, 800-352-9424") == [
+        "up", "to", "95", "of", "people", "800", "352", "9424"]
+
+
+def test_the_track_starts_at_the_chosen_section_with_its_heading(track):
+    library = load_library(ROOT / "content")
+    document = next(d for d in library.documents if d.id == "ninds-als")
+    first = track.places[0]
+    assert (first.entry, first.sentence, first.word) == (2, 0, 0)
+    assert sentence_words(track, 2, 0) == words_of(document.entries[2].section.title)
+    assert len(track.words) == len(track.places) > 2000
+    assert track.places[-1].entry == len(document.entries) - 1
+
+
+def test_reading_straight_through_moves_the_place_word_by_word(track):
+    follower = Follower(track)
+    words = [w for n in range(4) for w in sentence_words(track, 2, n)]
+    places = read(follower, words)
+    assert places, "nothing was followed"
+    assert [(p.entry, p.sentence) for p in places] == sorted((p.entry, p.sentence)
+                                                             for p in places)
+    last = places[-1]
+    assert (last.entry, last.sentence) == (2, 3)
+    assert last.word == len(sentence_words(track, 2, 3)) - 1
+
+
+def test_misheard_words_do_not_lose_the_place(track):
+    follower = Follower(track)
+    words = [w for n in range(3) for w in sentence_words(track, 2, n)]
+    garbled = [("familiar" if w == "familial" else "owls" if w == "als" else w) for w in words]
+    garbled = [w for k, w in enumerate(garbled) if k % 7 != 3]  # a word lost now and then
+    places = read(follower, garbled)
+    assert (places[-1].entry, places[-1].sentence) == (2, 2)
+
+
+def test_a_skipped_sentence_is_caught_up_with(track):
+    follower = Follower(track)
+    read(follower, [w for n in range(2) for w in sentence_words(track, 2, n)])
+    later = [w for n in range(3, 5) for w in sentence_words(track, 2, n)]
+    places = read(follower, later, start=100)
+    assert (places[-1].entry, places[-1].sentence) == (2, 4)
+    first_in_later = next(p for p in places)
+    assert first_in_later.sentence == 3, "the place did not go straight to the sentence read"
+
+
+def test_a_remark_that_is_not_in_the_text_leaves_the_place_where_it_was(track):
+    follower = Follower(track)
+    read(follower, [w for n in range(2) for w in sentence_words(track, 2, n)])
+    before = follower.place
+    remark = words_of("hang on let me find my glasses right where was i")
+    assert read(follower, remark, start=50) == []
+    assert follower.place == before
+    places = read(follower, sentence_words(track, 2, 2), start=60)
+    assert places[-1].sentence == 2
+
+
+def test_a_repeated_phrase_does_not_send_the_place_back(track):
+    follower = Follower(track)
+    words = [w for n in range(3) for w in sentence_words(track, 2, n)]
+    read(follower, words)
+    before = follower.index
+    again = words[-3:]  # the last three words said again
+    read(follower, again, start=80)
+    assert follower.index >= before - 3
+
+
+def test_reading_on_into_the_next_section_turns_the_page(track):
+    follower = Follower(track)
+    entry = track.places[0].entry
+    last_sentence = max(p.sentence for p in track.places if p.entry == entry)
+    words = [w for n in range(last_sentence - 1, last_sentence + 1)
+             for w in sentence_words(track, entry, n)]
+    words += [w for n in range(0, 2) for w in sentence_words(track, entry + 1, n)]
+    places = read(follower, words)
+    assert places[-1].entry == entry + 1
+
+
+def test_a_jump_far_away_needs_strong_evidence(track):
+    follower = Follower(track)
+    read(follower, sentence_words(track, 2, 1))
+    before = follower.index
+    far = sentence_words(track, 9, 2)
+    assert follower.hear(far[:3], 10.0) is None or follower.index == before
+    moved = follower.hear(far[:8], 11.0)
+    assert moved is not None and (moved.place.entry, moved.place.sentence) == (9, 2)
+
+
+def test_silence_is_measured_from_the_last_speech(track):
+    follower = Follower(track)
+    follower.hear(sentence_words(track, 2, 0), 5.0)
+    assert follower.silent_for(20.0) == 15.0
