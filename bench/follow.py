@@ -196,6 +196,8 @@ class Result:
     recoveries: list[int] = field(default_factory=list)
     cpu: float = 0.0
     seconds: float = 0.0
+    wrong: list = field(default_factory=list)
+    """(second, sentence said, sentence marked) where the mark was wrong (for --why)."""
 
 
 def measure(reading: Reading, track: Track, engine: WhisperEngine) -> Result:
@@ -223,6 +225,7 @@ def measure(reading: Reading, track: Track, engine: WhisperEngine) -> Result:
     t = starts[0][0]
     end = starts[-1][0] + TRAIL_S
     ok_at: list[tuple[float, bool]] = []
+    result.wrong = []
     while t <= end:
         now, marked = truth(t), mark(t)
         recent = {sentence(i) for at, i in starts if t - TRAIL_S <= at <= t}
@@ -230,6 +233,9 @@ def measure(reading: Reading, track: Track, engine: WhisperEngine) -> Result:
             recent.add(sentence(now))
         ok = marked is not None and sentence(marked) in recent
         ok_at.append((t, ok))
+        if not ok:
+            result.wrong.append((round(t, 2), sentence(now) if now is not None else None,
+                                 sentence(marked) if marked is not None else None))
         result.sentence_all += 1
         result.sentence_ok += ok
         if marked is not None and now is not None:
@@ -303,6 +309,10 @@ def main() -> int:
                       f"  lag {statistics.median(result.lags) if result.lags else -1:4.2f} s"
                       f"  recovery {result.recoveries}  cpu {result.cpu / result.seconds:.2f}",
                       flush=True)
+                if "--why" in sys.argv:
+                    print(f"    wrong at: {result.wrong}")
+                    print(f"    events: {reading.events}; sentences start at "
+                          f"{[round(x, 1) for x in reading.sentence_starts]}")
     failures = report(results)
     print(f"\nbenchmark took {time.perf_counter() - begun:.0f} s")
     if failures:

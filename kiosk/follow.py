@@ -49,6 +49,15 @@ SILENCE_S = 30.0
 """After this long without speech, following ends (the reader has stopped)."""
 MATCH, MISMATCH, GAP = 2.0, -1.0, -1.0
 """Alignment scores."""
+TAIL_WORDS = 4
+"""An alignment counts only when it reaches one of the newest heard words: older words
+place the reader where they were, and newer ones that match nothing (a remark) leave the
+place where it is."""
+PAUSE_S = 0.25
+"""A pause this long at the end of a sentence, then speech: the reader has gone on to the
+next sentence."""
+END_WORDS = 2
+"""Within this many words of a sentence's end counts as at its end."""
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.][A-Za-z0-9]+)*")
 
@@ -147,8 +156,9 @@ class Follower:
 
     def __init__(self, track: Track) -> None:
         self.track = track
-        self.index = -1
-        """The word being read, as shown (-1: before the first)."""
+        self.index = 0
+        """The word being read, as shown: at first the heading's first word (following
+        starts at the section shown)."""
         self.confirmed = -1
         """The last word found in what was heard."""
         self.pace = PACE
@@ -158,10 +168,14 @@ class Follower:
         self._voiced_s = 0.0
         """Seconds of speech heard since the last confirmation."""
         self._credit = 0.0
+        self._quiet_s = 0.0
+        self._lead_from = -1
+        """Pacing goes at most LEAD_WORDS past this: the words heard last, or the sentence
+        the reader has gone on to."""
 
     @property
-    def place(self) -> Place | None:
-        return self.track.places[self.index] if self.index >= 0 else None
+    def place(self) -> Place:
+        return self.track.places[self.index]
 
     def silent_for(self, now: float) -> float:
         """Seconds since speech was last heard (``now`` on the same clock as ``hear``)."""
@@ -180,7 +194,7 @@ class Follower:
         high = min(len(self.track.words), here + 1 + AHEAD_WORDS)
         found = _align(heard, self.track.words, low, high)
         needed = MIN_MATCHES
-        if found is not None and here >= 0 and here < found[0] <= here + NEAR_WORDS:
+        if found is not None and here < found[0] <= here + NEAR_WORDS:
             needed = NEAR_MATCHES
         if found is None or found[1] < needed or (
                 found[0] < here - LEAD_WORDS and found[1] < JUMP_MATCHES):
@@ -193,6 +207,8 @@ class Follower:
         self._learn_pace(index)
         self.confirmed = index
         self._credit = 0.0
+        if index >= self._lead_from:
+            self._lead_from = -1
         if self.index > index and self.index - index <= LEAD_WORDS:
             return None  # the place had moved on at pace as far as this, or a little further
         self.index = index
@@ -203,17 +219,39 @@ class Follower:
         place moves on at the reader's pace while they are speaking (never while they
         pause), at most LEAD_WORDS past the words heard last."""
         if not voiced:
+            self._quiet_s += seconds
             return None
+        paused, self._quiet_s = self._quiet_s, 0.0
         self._voiced_s += seconds
         if self.confirmed < 0:
             return None
+        if paused >= PAUSE_S:
+            turned = self._next_sentence()
+            if turned is not None:
+                return turned
         self._credit += seconds * self.pace
-        if self._credit < 1.0 or self.index >= min(self.confirmed + LEAD_WORDS,
+        lead_from = max(self.confirmed, self._lead_from)
+        if self._credit < 1.0 or self.index >= min(lead_from + LEAD_WORDS,
                                                      len(self.track.words) - 1):
             return None
         self._credit -= 1.0
         self.index += 1
         return Moved(self.index, self.track.places[self.index], 0)
+
+    def _next_sentence(self) -> Moved | None:
+        """Speech after a pause at the end of a sentence: the next sentence's first word."""
+        places = self.track.places
+        here = places[self.index]
+        following = self.index + 1
+        while following < len(places) and (places[following].entry, places[following].sentence
+                                           ) == (here.entry, here.sentence):
+            following += 1
+        if following >= len(places) or following - self.index > END_WORDS:
+            return None
+        self.index = following
+        self._lead_from = following
+        self._credit = 0.0
+        return Moved(following, places[following], 0)
 
     def _learn_pace(self, index: int) -> None:
         """The reader's words a second, from how far the place moved in the speech heard."""
@@ -268,16 +306,14 @@ def _align(heard: list[str], words: tuple[str, ...], low: int,
                 matches[i][j] = matches[i - 1][j]
             else:
                 matches[i][j] = matches[i][j - 1]
-            if hit:
-                # the end of the alignment: prefer the best score, then the latest heard
-                # word, then the earliest place in the text (a phrase that occurs twice)
+            if hit and i > rows - TAIL_WORDS:
+                # the end of the alignment, among the newest heard words: the best score,
+                # then the latest heard word, then the earliest place in the text (a
+                # phrase that occurs twice)
                 key = (value, matches[i][j], i, -j)
                 if best is None or key > (best[0], best[1], -best[2], -best[3]):
                     best = (value, matches[i][j], -i, j)
     if best is None:
         return None
-    _value, matched, heard_end, text_end = best
-    unheard_after = rows + heard_end  # heard words after the alignment's last match
-    if unheard_after > 4:  # the alignment is about older words; the newest are not text
-        return None
+    _value, matched, _heard_end, text_end = best
     return low + text_end - 1, matched

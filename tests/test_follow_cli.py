@@ -45,6 +45,8 @@ def test_the_place_follows_the_reader_sentence_by_sentence(reading):
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     assert lines and all(set(line) == {"t", "section", "sentence", "word"} for line in lines)
+    assert (lines[0]["sentence"], lines[0]["word"]) == (0, 0), "following starts at the heading"
+    lines = lines[1:]
     assert all(line["section"] == section for line in lines)
     times = [line["t"] for line in lines]
     assert times == sorted(times)

@@ -52,6 +52,14 @@ class Dictation:
 
     def push(self, frame: bytes, voiced: bool) -> Heard | None:
         """One 30 ms frame and whether the speech detector heard speech in it."""
+        if self.audio_s == 0.0:  # following starts on the heading of the section shown
+            self.audio_s = FRAME_MS / 1000
+            self._frames.append(frame)
+            self._voiced.append(voiced)
+            self._since += 1
+            follower = self.follower
+            return Heard(self.audio_s, "", 0.0,
+                         Moved(follower.index, follower.place, 0))
         self._frames.append(frame)
         self._voiced.append(voiced)
         self.audio_s += FRAME_MS / 1000
