@@ -58,6 +58,9 @@ PAUSE_S = 0.25
 next sentence."""
 END_WORDS = 2
 """Within this many words of a sentence's end counts as at its end."""
+TURN_CHECK_S = 2.0
+"""A move to the next sentence that no words heard confirm within this much speech is taken
+back (the reader was making a remark, not reading on)."""
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.][A-Za-z0-9]+)*")
 
@@ -169,6 +172,8 @@ class Follower:
         """Seconds of speech heard since the last confirmation."""
         self._credit = 0.0
         self._quiet_s = 0.0
+        self._unconfirmed_s = 0.0
+        self._held = False
         self._lead_from = -1
         """Pacing goes at most LEAD_WORDS past this: the words heard last, or the sentence
         the reader has gone on to."""
@@ -207,6 +212,7 @@ class Follower:
         self._learn_pace(index)
         self.confirmed = index
         self._credit = 0.0
+        self._held = False
         if index >= self._lead_from:
             self._lead_from = -1
         if self.index > index and self.index - index <= LEAD_WORDS:
@@ -225,7 +231,15 @@ class Follower:
         self._voiced_s += seconds
         if self.confirmed < 0:
             return None
-        if paused >= PAUSE_S:
+        if self._lead_from >= 0:  # gone on to the next sentence: do the words agree?
+            self._unconfirmed_s += seconds
+            if self._unconfirmed_s > TURN_CHECK_S:
+                self.index, self._lead_from = self.confirmed, -1
+                self._held = True  # no more guesses until words are heard again
+                return Moved(self.index, self.track.places[self.index], 0)
+        elif self._held:
+            return None
+        elif paused >= PAUSE_S:
             turned = self._next_sentence()
             if turned is not None:
                 return turned
@@ -234,9 +248,12 @@ class Follower:
         if self._credit < 1.0 or self.index >= min(lead_from + LEAD_WORDS,
                                                      len(self.track.words) - 1):
             return None
+        here, after = self.track.places[self.index], self.track.places[self.index + 1]
+        if (here.entry, here.sentence) != (after.entry, after.sentence):
+            return None  # (only a pause then speech goes on to the next sentence)
         self._credit -= 1.0
         self.index += 1
-        return Moved(self.index, self.track.places[self.index], 0)
+        return Moved(self.index, after, 0)
 
     def _next_sentence(self) -> Moved | None:
         """Speech after a pause at the end of a sentence: the next sentence's first word."""
@@ -250,6 +267,7 @@ class Follower:
             return None
         self.index = following
         self._lead_from = following
+        self._unconfirmed_s = 0.0
         self._credit = 0.0
         return Moved(following, places[following], 0)
 
