@@ -40,6 +40,10 @@ most this many words past the last words heard (the transcription trails the voi
 PACE = 2.5
 """Words a second at first (150 words a minute); then the reader's own pace."""
 PACE_RANGE = (1.2, 4.5)
+SLACK_WORDS = 3
+"""A place further ahead than the reader's pace allows by more than this needs JUMP_MATCHES
+words: Whisper, given the text read so far, now and then writes the next words of the text
+before they are said."""
 JUMP_MATCHES = 5
 """Words that must match to move back, or to anywhere else in the document."""
 SIMILAR = 0.75
@@ -59,8 +63,11 @@ next sentence."""
 END_WORDS = 2
 """Within this many words of a sentence's end counts as at its end."""
 TURN_CHECK_S = 2.0
-"""A move to the next sentence that no words heard confirm within this much speech is taken
-back (the reader was making a remark, not reading on)."""
+"""After a move to the next sentence that no words heard confirm within this much speech
+(the reader is making a remark, not reading on), the place waits there for words."""
+BACK_WORDS = 8
+"""The place shown never moves back, unless the reader clearly went back: this many words
+or more, with JUMP_MATCHES words heard."""
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.][A-Za-z0-9]+)*")
 
@@ -175,8 +182,8 @@ class Follower:
         self._unconfirmed_s = 0.0
         self._held = False
         self._lead_from = -1
-        """Pacing goes at most LEAD_WORDS past this: the words heard last, or the sentence
-        the reader has gone on to."""
+        """The first word of the sentence the place went on to after a pause, until heard
+        words confirm it (-1: none)."""
 
     @property
     def place(self) -> Place:
@@ -209,14 +216,18 @@ class Follower:
         index, matched = found
         if index == self.confirmed:
             return None
+        likely = self.confirmed + self.pace * self._voiced_s + SLACK_WORDS
+        if self.confirmed >= 0 and index > likely and matched < JUMP_MATCHES:
+            return None  # further than the reader can have read: more evidence first
         self._learn_pace(index)
         self.confirmed = index
         self._credit = 0.0
         self._held = False
         if index >= self._lead_from:
             self._lead_from = -1
-        if self.index > index and self.index - index <= LEAD_WORDS:
-            return None  # the place had moved on at pace as far as this, or a little further
+        if index < self.index and not (self.index - index > BACK_WORDS
+                                       and matched >= JUMP_MATCHES):
+            return None  # the place shown is a little ahead: it waits there (never back)
         self.index = index
         return Moved(index, self.track.places[index], matched)
 
@@ -234,9 +245,9 @@ class Follower:
         if self._lead_from >= 0:  # gone on to the next sentence: do the words agree?
             self._unconfirmed_s += seconds
             if self._unconfirmed_s > TURN_CHECK_S:
-                self.index, self._lead_from = self.confirmed, -1
+                self._lead_from = -1
                 self._held = True  # no more guesses until words are heard again
-                return Moved(self.index, self.track.places[self.index], 0)
+            return None  # (and no pacing on into a sentence no words have confirmed)
         elif self._held:
             return None
         elif paused >= PAUSE_S:
@@ -244,8 +255,7 @@ class Follower:
             if turned is not None:
                 return turned
         self._credit += seconds * self.pace
-        lead_from = max(self.confirmed, self._lead_from)
-        if self._credit < 1.0 or self.index >= min(lead_from + LEAD_WORDS,
+        if self._credit < 1.0 or self.index >= min(self.confirmed + LEAD_WORDS,
                                                      len(self.track.words) - 1):
             return None
         here, after = self.track.places[self.index], self.track.places[self.index + 1]

@@ -137,3 +137,57 @@ def test_silence_is_measured_from_the_last_speech(track):
     follower = Follower(track)
     follower.hear(sentence_words(track, 2, 0), 5.0)
     assert follower.silent_for(20.0) == 15.0
+
+
+def test_between_transcriptions_the_place_moves_at_the_readers_pace_while_they_speak(track):
+    follower = Follower(track)
+    sentence = sentence_words(track, 2, 1)
+    follower.hear(sentence[:6], 1.0)
+    confirmed = follower.index
+    for _ in range(10):  # one second of silence: the place waits
+        assert follower.tick(0.1, voiced=False) is None
+    assert follower.index == confirmed
+    moves = [follower.tick(0.1, voiced=True) for _ in range(20)]  # two seconds of speech
+    assert follower.index == confirmed + 3, "paced further than 3 words past the words heard"
+    assert [m.index for m in moves if m] == [confirmed + 1, confirmed + 2, confirmed + 3]
+
+
+def test_a_pause_at_a_sentences_end_then_speech_goes_on_to_the_next_sentence(track):
+    follower = Follower(track)
+    first = sentence_words(track, 2, 1)
+    follower.hear(first[-6:], 1.0)
+    assert (follower.place.sentence, follower.place.word) == (1, len(first) - 1)
+    for _ in range(10):  # (pacing never crosses the sentence's end)
+        follower.tick(0.1, voiced=True)
+    assert follower.place.sentence == 1
+    follower.tick(0.3, voiced=False)
+    moved = follower.tick(0.03, voiced=True)
+    assert moved is not None and (moved.place.sentence, moved.place.word) == (2, 0)
+
+
+def test_going_on_that_no_words_confirm_waits_there_and_never_goes_back(track):
+    follower = Follower(track)
+    first = sentence_words(track, 2, 1)
+    follower.hear(first[-6:], 1.0)
+    follower.tick(0.3, voiced=False)
+    follower.tick(0.03, voiced=True)
+    assert (follower.place.sentence, follower.place.word) == (2, 0)
+    remark = words_of("hang on let me find my glasses")
+    follower.hear(remark, 2.0)
+    for _ in range(25):  # 2.5 s of a remark that is not in the text
+        assert follower.tick(0.1, voiced=True) is None
+    follower.tick(0.5, voiced=False)
+    assert follower.tick(0.03, voiced=True) is None, "guessed again before words were heard"
+    follower.hear(first[-4:], 3.0)  # the end of the sentence before, heard late
+    assert (follower.place.sentence, follower.place.word) == (2, 0), "the place went back"
+    follower.hear(sentence_words(track, 2, 2)[:5], 4.0)
+    assert (follower.place.sentence, follower.place.word) == (2, 4)
+
+
+def test_reading_a_passage_again_goes_back_to_it(track):
+    follower = Follower(track)
+    read(follower, [w for n in range(1, 4) for w in sentence_words(track, 2, n)])
+    assert follower.place.sentence == 3
+    again = sentence_words(track, 2, 1)
+    places = read(follower, again[:10], start=50)
+    assert places and places[-1].sentence == 1
