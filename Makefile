@@ -36,6 +36,7 @@ bench: setup
 	$(VENV)/bin/python bench/startup.py
 	$(VENV)/bin/python bench/speech.py
 	$(VENV)/bin/python bench/voice.py
+	$(VENV)/bin/python bench/follow.py
 
 # Voice commands on recordings of real people (about 20 minutes; the recordings are not in the
 # repository: bench/voice_real.py says where it looks and takes --data). Not part of make test.

@@ -21,7 +21,8 @@ Reader's "Follow my reading" and of ``kiosk follow``. Measured every 0.25 s of t
    mark is right again, target at most 2;
 5. compute: CPU seconds per second of reading, target at most 0.5 (half of one core).
 
-Run: .venv/bin/python bench/follow.py   (about N minutes; no audio is kept)
+Run: .venv/bin/python bench/follow.py [--why]   (about 70 s; no audio is kept; --why lists
+the moments the mark was wrong)
 """
 
 from __future__ import annotations

@@ -88,10 +88,10 @@ def test_a_hung_engine_is_abandoned_then_answers_again_when_it_returns(monkeypat
     real = engine._synthesise
     release = threading.Event()
 
-    def stuck(text, rate, voice, cancel=None):
+    def stuck(text, rate, voice):
         if text == "stuck":
             release.wait(10)
-        return real(text, rate, voice, cancel)
+        return real(text, rate, voice)
 
     monkeypatch.setattr(synth, "SYNTHESIS_TIMEOUT_S", 0.3)
     monkeypatch.setattr(engine, "_synthesise", stuck)
@@ -112,7 +112,7 @@ def test_a_hung_engine_is_abandoned_then_answers_again_when_it_returns(monkeypat
 def test_an_engine_error_is_a_synthesis_error_with_the_reason(monkeypatch):
     engine = Synthesiser.shared()
 
-    def crash(text, rate, voice, cancel=None):
+    def crash(text, rate, voice):
         raise RuntimeError("driver crashed")
 
     monkeypatch.setattr(engine, "_synthesise", crash)

@@ -236,10 +236,10 @@ def test_a_sentence_the_speech_engine_fails_on_is_skipped_and_reading_goes_on(pi
     reading = pilot.app.reading
     engine, real, bad = engine_on_the_third_sentence(pilot)
 
-    def failing(text, rate, voice, cancel=None):
+    def failing(text, rate, voice):
         if text == bad:
             raise RuntimeError("espeak-ng crashed on this sentence")
-        return real(text, rate, voice, cancel)
+        return real(text, rate, voice)
 
     monkeypatch.setattr(engine, "_synthesise", failing)
     try:
@@ -264,10 +264,10 @@ def test_a_hung_speech_engine_is_abandoned_text_goes_on_and_speech_returns(pilot
     speakers = reading.player.sink
     engine, real, stuck = engine_on_the_third_sentence(pilot)
 
-    def hanging(text, rate, voice, cancel=None):
+    def hanging(text, rate, voice):
         if text == stuck:
             time.sleep(1.5)  # far longer than the time limit below
-        return real(text, rate, voice, cancel)
+        return real(text, rate, voice)
 
     monkeypatch.setattr(synth, "SYNTHESIS_TIMEOUT_S", 0.6)
     monkeypatch.setattr(engine, "_synthesise", hanging)

@@ -11,6 +11,7 @@ Settings rows change a visitor's settings through :meth:`KioskApp.set_setting` a
 
 from __future__ import annotations
 
+import gc
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -468,7 +469,19 @@ class KioskApp(App):
 
     def _use_theme(self, name: str) -> None:
         self.theme_name = name
-        self.theme = sizes.THEMES[name]
+        # Every widget's colours follow the theme through kv bindings. A widget a screen
+        # threw away, collected by the cyclic garbage collector in the middle of the
+        # theme's dispatch, raised ReferenceError from its binding (once in a test-suite
+        # run of the soak walk, on a reset for the next person), which stops the dispatch
+        # with half the kiosk in the old colours: collect before it, and not during it.
+        collecting = gc.isenabled()
+        gc.collect()
+        gc.disable()
+        try:
+            self.theme = sizes.THEMES[name]
+        finally:
+            if collecting:
+                gc.enable()
         if self.manager is not None:  # the window exists once the app is built
             Window.clearcolor = self.theme.background
 
