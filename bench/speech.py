@@ -347,12 +347,9 @@ def words_of(text: str) -> list[str]:
 
 def errors(reference: list[str], heard: list[str]) -> int:
     """Word edits (substitutions, deletions, insertions) from ``reference`` to ``heard``."""
-    row = list(range(len(heard) + 1))
-    for i, wanted in enumerate(reference, 1):
-        previous, row[0] = row[:], i
-        for k, got in enumerate(heard, 1):
-            row[k] = min(previous[k] + 1, row[k - 1] + 1, previous[k - 1] + (wanted != got))
-    return row[-1]
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(reference, heard)
 
 
 class Listener:
