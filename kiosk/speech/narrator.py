@@ -32,7 +32,6 @@ SPEECH_DOWN = ("The speech engine stopped answering, so the text is marked at re
 SPEECH_BACK = "Speech works again."
 
 
-
 class Synthesise(Protocol):
     """Synthesiser.synthesise: a sentence at a rate with a voice; ``cancel`` may stop it."""
 

@@ -47,7 +47,7 @@ one on the 2-core kiosk (a 4.3 s heading: 158 ms, not 271 ms), which keeps the f
 under 300 ms; sentences are synthesised one at a time, a few hundred ms for every several
 seconds of speech, so the second core is busy only in those bursts."""
 LEAD_KEEP_MS = 20
-"""Silence kept before the first sound. Piper's durations are drawn at random and now and
+"""Silence kept before the first word. Piper's durations are drawn at random and now and
 then start a sentence with more than half a second of silence ("Diagnosing ALS": 570 ms in
 2 of 4 syntheses), which the listener would hear as a slow start."""
 _SKIP = set("ˈˌ ,.;:!?-'\"()")
