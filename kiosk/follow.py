@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from kiosk.content import Document, Entry
 from kiosk.speech.lexicon import Lexicon
@@ -174,7 +175,6 @@ class Follower:
         self.pace = PACE
         self.heard_at = 0.0
         self.started = False
-        self._confirmed_at: float | None = None
         self._voiced_s = 0.0
         """Seconds of speech heard since the last confirmation."""
         self._credit = 0.0
@@ -298,10 +298,15 @@ class Follower:
         return found
 
 
+@lru_cache(maxsize=65_536)
 def similar(a: str, b: str) -> bool:
+    """Heard word ``a`` is text word ``b``, or near enough (kept for the next window, which
+    hears most of the same words again; bounded)."""
     if a == b:
         return True
     if a.isdigit() or b.isdigit() or min(len(a), len(b)) < 3:
+        return False
+    if abs(len(a) - len(b)) > max(len(a), len(b)) // 2:
         return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= SIMILAR
 
