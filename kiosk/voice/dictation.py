@@ -75,7 +75,10 @@ class Dictation:
         started = time.perf_counter()
         pcm = b"".join(self._frames)
         samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
-        before = self.follower.track.before(self.follower.confirmed)
+        # Whisper's previous text is what was read before the window began: given the words
+        # in the window too, it wrote only the ones after them, often too few to place
+        follower = self.follower
+        before = follower.track.before(follower.confirmed - round(follower.pace * WINDOW_S))
         text, no_speech = self._dictate(samples, before)
         moved = None
         if no_speech <= NO_SPEECH_MAX:
