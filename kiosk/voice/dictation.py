@@ -91,7 +91,7 @@ def follow_recording(pcm: bytes, follower: Follower, dictate) -> list[Heard]:
     every transcription of the window, in order."""
     from kiosk.voice.endpoint import FRAME_BYTES, Endpointer
 
-    endpointer = Endpointer()
+    endpointer = Endpointer(detector="silero")  # (webrtc's in noise: 79 % of sentences)
     dictation = Dictation(dictate, follower)
     heard: list[Heard] = []
     for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
