@@ -42,9 +42,9 @@ PACE = 2.5
 """Words a second at first (150 words a minute); then the reader's own pace."""
 PACE_RANGE = (1.2, 4.5)
 SLACK_WORDS = 3
-"""A place further ahead than the reader's pace allows by more than this needs JUMP_MATCHES
-words: Whisper, given the text read so far, now and then writes the next words of the text
-before they are said."""
+"""Heard words are looked for first up to this far past where the reader's pace allows
+(a phrase that comes again further on is then taken where it is near); further ahead needs
+JUMP_MATCHES words."""
 JUMP_MATCHES = 5
 """Words that must match to move back, or to anywhere else in the document."""
 SIMILAR = 0.75
@@ -201,24 +201,12 @@ class Follower:
         if not heard:
             return None
         self.heard_at = now
-        here = self.confirmed
-        low = max(0, here - BEHIND_WORDS)
-        high = min(len(self.track.words), here + 1 + AHEAD_WORDS)
-        found = _align(heard, self.track.words, low, high)
-        needed = MIN_MATCHES
-        if found is not None and here < found[0] <= here + NEAR_WORDS:
-            needed = NEAR_MATCHES
-        if found is None or found[1] < needed or (
-                found[0] < here - LEAD_WORDS and found[1] < JUMP_MATCHES):
-            found = self._far(heard)
-            if found is None:
-                return None
+        found = self._find(heard)
+        if found is None:
+            return None
         index, matched = found
         if index == self.confirmed:
             return None
-        likely = self.confirmed + self.pace * self._voiced_s + SLACK_WORDS
-        if self.confirmed >= 0 and index > likely and matched < JUMP_MATCHES:
-            return None  # further than the reader can have read: more evidence first
         self._learn_pace(index)
         self.confirmed = index
         self._credit = 0.0
@@ -289,6 +277,26 @@ class Follower:
             self.pace += 0.3 * (min(high, max(low, measured)) - self.pace)
         if index != self.confirmed:
             self._voiced_s = 0.0
+
+    def _find(self, heard: list[str]) -> tuple[int, int] | None:
+        """Where the newest heard words are in the text, and how many words matched: near
+        where the reader can have got to if that explains them, else further ahead (a
+        skipped sentence) or anywhere (a jump) on stronger evidence."""
+        here = self.confirmed
+        low = max(0, here - BEHIND_WORDS)
+        likely = round(here + self.pace * self._voiced_s + SLACK_WORDS) if here >= 0 \
+            else NEAR_WORDS
+        for high, strong_beyond in ((likely + NEAR_WORDS, False), (here + 1 + AHEAD_WORDS, True)):
+            found = _align(heard, self.track.words, low, min(len(self.track.words), high))
+            if found is None:
+                continue
+            index, matched = found
+            needed = NEAR_MATCHES if here < index <= here + NEAR_WORDS else MIN_MATCHES
+            if index < here - LEAD_WORDS or (strong_beyond and index > likely):
+                needed = JUMP_MATCHES  # back, or further than the reader's pace allows
+            if matched >= needed:
+                return found
+        return self._far(heard)
 
     def _far(self, heard: list[str]) -> tuple[int, int] | None:
         """Anywhere in the track, on strong evidence only (the reader jumped)."""
