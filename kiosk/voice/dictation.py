@@ -54,18 +54,14 @@ class Dictation:
 
     def push(self, frame: bytes, voiced: bool) -> Heard | None:
         """One 30 ms frame and whether the speech detector heard speech in it."""
-        if self.audio_s == 0.0:  # following starts on the heading of the section shown
-            self.audio_s = FRAME_MS / 1000
-            self._frames.append(frame)
-            self._voiced.append(voiced)
-            self._since += 1
-            follower = self.follower
-            return Heard(self.audio_s, "", 0.0,
-                         Moved(follower.index, follower.place, 0))
+        first = self.audio_s == 0.0
         self._frames.append(frame)
         self._voiced.append(voiced)
         self.audio_s += FRAME_MS / 1000
         self._since += 1
+        if first:  # following starts on the heading of the section shown
+            return Heard(self.audio_s, "", 0.0,
+                         Moved(self.follower.index, self.follower.place, 0))
         if self._since < self._step:
             paced = self.follower.tick(FRAME_MS / 1000, voiced)
             return None if paced is None else Heard(self.audio_s, "", 0.0, paced)
@@ -89,15 +85,15 @@ class Dictation:
 def follow_recording(pcm: bytes, follower: Follower, dictate) -> list[Heard]:
     """A 16 kHz recording through the follow-along path, as the microphone would bring it:
     every transcription of the window, in order."""
-    from kiosk.voice.endpoint import FRAME_BYTES, Endpointer
+    from kiosk.voice.endpoint import FRAME_BYTES, Endpointer, frame_level
 
     endpointer = Endpointer(detector="silero")  # (webrtc's in noise: 79 % of sentences)
     dictation = Dictation(dictate, follower)
     heard: list[Heard] = []
     for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
         frame = pcm[start:start + FRAME_BYTES]
-        endpointer.push(frame)
-        result = dictation.push(frame, endpointer.voiced)
+        voiced = endpointer.is_voiced(frame, frame_level(frame))  # (no utterances needed)
+        result = dictation.push(frame, voiced)
         if result is not None:
             heard.append(result)
     return heard
