@@ -474,14 +474,17 @@ class KioskApp(App):
         # theme's dispatch, raised ReferenceError from its binding (once in a test-suite
         # run of the soak walk, on a reset for the next person), which stops the dispatch
         # with half the kiosk in the old colours: collect before it, and not during it.
-        collecting = gc.isenabled()
-        gc.collect()
-        gc.disable()
-        try:
-            self.theme = sizes.THEMES[name]
-        finally:
-            if collecting:
-                gc.enable()
+        # (An unchanged theme dispatches nothing: no collection at start or on a reset.)
+        theme = sizes.THEMES[name]
+        if theme != self.theme:
+            collecting = gc.isenabled()
+            gc.collect()
+            gc.disable()
+            try:
+                self.theme = theme
+            finally:
+                if collecting:
+                    gc.enable()
         if self.manager is not None:  # the window exists once the app is built
             Window.clearcolor = self.theme.background
 
