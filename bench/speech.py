@@ -25,8 +25,8 @@ Targets (the speech issue), with the same voice and speed as the clinic configur
 5. Intelligibility: Whisper tiny.en (the kiosk's recogniser, transcribing freely with
    faster-whisper, as a listener who knows English but not our documents) transcribes each
    voice reading the same sections (the first WER_SECTIONS of each document); word error rate
-   against the text on screen, after the same normalisation of both (lower case, no
-   punctuation, spelled letters joined: "A L S" is "als").
+   against the text on screen, after the same normalisation of both as follow-along's
+   (kiosk.follow.words_of: lower case, no punctuation, spelled letters joined).
 
 Both synthesisers are measured in one run, side by side: the clinic's espeak-ng voice and the
 natural voice (Piper; kiosk/speech/natural.py), each through the kiosk's own pipeline; the
@@ -43,7 +43,6 @@ import itertools
 import logging
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -58,6 +57,7 @@ from pathlib import Path
 
 from kiosk.config import load_settings
 from kiosk.content import Document, Entry, load_library
+from kiosk.follow import words_of
 from kiosk.speech.audio import BLOCK_FRAMES, ClockSink
 from kiosk.speech.clinic import clinic_voice, lexicon_path
 from kiosk.speech.clip import SAMPLE_RATE
@@ -312,37 +312,6 @@ def resident_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def words_of(text: str) -> list[str]:
-    """``text`` as words to compare: lower case, no punctuation, hyphens as spaces, spelled
-    letters joined ("A L S", "A.L.S." and "ALS" are all "als")."""
-    text = text.lower().replace("’", "'").replace("-", " ").replace("—", " ")
-    text = re.sub(r"\b([a-z])\.", r"\1 ", text)
-    words = [w.strip("'") for w in re.sub(r"[^a-z0-9' ]", " ", text).split()]
-    words = [w for w in words if w]
-
-    def letter(i: int) -> bool:  # "a" and "i" are letters only beside another letter
-        if not (0 <= i < len(words) and len(words[i]) == 1 and words[i].isalpha()):
-            return False
-        if words[i] not in ("a", "i"):
-            return True
-        return any(0 <= k < len(words) and len(words[k]) == 1 and words[k].isalpha()
-                   and words[k] not in ("a", "i") for k in (i - 1, i + 1))
-
-    joined: list[str] = []
-    i = 0
-    while i < len(words):
-        end = i
-        while letter(end):
-            end += 1
-        if end - i > 1:
-            joined.append("".join(words[i:end]))
-            i = end
-        else:
-            joined.append(words[i])
-            i += 1
-    return joined
 
 
 def errors(reference: list[str], heard: list[str]) -> int:
