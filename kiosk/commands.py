@@ -15,7 +15,7 @@ Adding a command: a member of :class:`Do` with its words in :data:`LABELS`, its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from kiosk.speech.narrator import State
@@ -66,6 +66,8 @@ class Do(StrEnum):
     NO = "no"
     WAKE = "wake"
     """The wake word alone: listen for a command without it for a few seconds."""
+    FOLLOW = "follow"
+    """Follow my reading: mark the place of a person reading the section aloud."""
 
 
 LABELS: dict[Do, str] = {
@@ -78,7 +80,7 @@ LABELS: dict[Do, str] = {
     Do.OPEN: "Open", Do.ABSENT: "No such number", Do.BIGGER: "Bigger text",
     Do.SMALLER: "Smaller text", Do.SCROLL_DOWN: "Scroll down", Do.SCROLL_UP: "Scroll up",
     Do.SHOW_NUMBERS: "Show numbers", Do.HIDE_NUMBERS: "Hide numbers", Do.PRESS: "Choose",
-    Do.YES: "Yes", Do.NO: "No", Do.WAKE: "Wake",
+    Do.YES: "Yes", Do.NO: "No", Do.WAKE: "Wake", Do.FOLLOW: "Follow my reading",
 }
 """What each command does, in words for the voice caption and Help."""
 
@@ -125,6 +127,14 @@ NAVIGATION: dict[Do, Intent] = {
 }
 """Commands that are one navigation step."""
 
+FOLLOW_STOPS = frozenset({Do.TOGGLE, Do.STOP, Do.PAUSE})
+"""Commands that end following a reader (the Read button says "Stop following" then)."""
+FOLLOW_ENDS = frozenset({Do.READ, Do.RESUME, Do.REPEAT, Do.NEXT_SENTENCE,
+                         Do.PREVIOUS_SENTENCE})
+"""Commands that end following a reader and have the kiosk read (from the reader's
+sentence: ``KioskApp``)."""
+OPEN_A_SECTION = "Open a section, then choose Follow my reading."
+
 READER_KEYS: dict[str, Do] = {
     "r": Do.TOGGLE, "s": Do.STOP, "a": Do.REPEAT, ".": Do.NEXT_SENTENCE,
     ",": Do.PREVIOUS_SENTENCE, "-": Do.SLOWER, "+": Do.FASTER, "=": Do.FASTER,
@@ -153,6 +163,8 @@ class Outcome:
     """YES or NO: an answer to "Are you still there?", if it is being asked."""
     say: str = ""
     """Words to say aloud."""
+    follow: bool | None = None
+    """Start following a person reading aloud (True) or stop (False)."""
 
 
 class Visit:
@@ -162,10 +174,20 @@ class Visit:
     def __init__(self, navigator: Navigator) -> None:
         self.navigator = navigator
 
-    def apply(self, command: Command, reading: State = State.IDLE) -> Outcome:
+    def apply(self, command: Command, reading: State = State.IDLE,
+              following: bool = False) -> Outcome:
         """Carry out ``command`` (navigation is applied here, and the navigator's observers
-        draw it); ``reading`` is what the narrator is doing now."""
+        draw it); ``reading`` is what the narrator is doing now, ``following`` whether a
+        person reading aloud is being followed."""
         do = command.do
+        if do is Do.FOLLOW:
+            if self.navigator.view.screen is not Screen.READER:
+                return Outcome("Open a section first", say=OPEN_A_SECTION)
+            return Outcome("Following your reading", follow=True)
+        if following and do in FOLLOW_STOPS:
+            return Outcome("Stopped following", follow=False)
+        if following and do in FOLLOW_ENDS:  # the kiosk reads instead
+            return replace(self.apply(command, reading), follow=False)
         if do in READING:
             return Outcome("Stopped" if do is Do.STOP else command.describe(), reading=do)
         if do in (Do.READ, Do.RESUME):

@@ -74,6 +74,9 @@ class Settings:
     """Pause after every sentence until told to continue."""
     read_on: bool = setting(True, Rule(FLAG))
     """At the end of a section, go on reading the next one."""
+    follow_reading: bool = setting(True, Rule(FLAG))
+    """Offer "Follow my reading" on the Reader: the kiosk listens to a person reading the
+    section aloud and marks their place (it needs the microphone and the Whisper model)."""
     audio_output: str = setting("auto", Rule(TEXT, AUDIO_OUTPUTS))
     """auto (speakers if any, else silent), device (speakers only) or none (always silent)."""
     listening_mode: str = setting("always", Rule(TEXT, LISTENING_MODES))

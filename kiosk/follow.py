@@ -1,6 +1,6 @@
 """Follow-along: where a person reading a document aloud has got to (no Kivy, no audio here).
 
-A caregiver reads a section aloud; the kiosk hears them (kiosk/voice/transcribe.py turns the
+A caregiver reads a section aloud; the kiosk hears them (kiosk/voice/dictation.py turns the
 microphone into the words of the last few seconds) and this module finds those words in
 the document's text, so the Reader can mark the sentence and word being read, keep them in
 view and turn to the next section when the reader gets there.
@@ -50,8 +50,6 @@ JUMP_MATCHES = 5
 SIMILAR = 0.75
 """Two words match when their letters are this alike (difflib ratio): "familial" heard as
 "familiar" still matches."""
-SILENCE_S = 30.0
-"""After this long without speech, following ends (the reader has stopped)."""
 MATCH, MISMATCH, GAP = 2.0, -1.0, -1.0
 """Alignment scores."""
 TAIL_WORDS = 4
@@ -110,6 +108,8 @@ class Place:
     start: int
     """The word's start in that display text."""
     end: int
+    sentence_span: tuple[int, int]
+    """The sentence's (start, end) in that display text, as the read-aloud band marks it."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,8 @@ def _add_entry(entry: Entry, index: int, lexicon: Lexicon, words: list[str],
                 shown.append(match.group())
                 places.append(Place(entry.section.id, index, utterance.index, count,
                                     utterance.target, utterance.start + match.start(),
-                                    utterance.start + match.end()))
+                                    utterance.start + match.end(),
+                                    (utterance.start, utterance.end)))
                 count += 1
 
 
@@ -162,6 +163,25 @@ class Moved:
     matched: int
 
 
+@dataclass(frozen=True)
+class Followed:
+    """The reader has got to ``place`` (for the Reader's marks)."""
+
+    place: Place
+    matched: int
+    """Words heard that agree (0: moved on at the reader's pace between transcriptions)."""
+
+
+@dataclass(frozen=True)
+class FollowEnded:
+    """Following stopped by itself; ``why``, in plain words, is shown and said."""
+
+    why: str
+
+
+FollowEvent = Followed | FollowEnded
+
+
 class Follower:
     """Keeps the reader's place in a :class:`Track` from what was heard; one thread."""
 
@@ -173,8 +193,6 @@ class Follower:
         self.confirmed = -1
         """The last word found in what was heard."""
         self.pace = PACE
-        self.heard_at = 0.0
-        self.started = False
         self._voiced_s = 0.0
         """Seconds of speech heard since the last confirmation."""
         self._credit = 0.0
@@ -189,18 +207,11 @@ class Follower:
     def place(self) -> Place:
         return self.track.places[self.index]
 
-    def silent_for(self, now: float) -> float:
-        """Seconds since speech was last heard (``now`` on the same clock as ``hear``)."""
-        return now - self.heard_at
-
-    def hear(self, heard: list[str], now: float) -> Moved | None:
+    def hear(self, heard: list[str]) -> Moved | None:
         """The words of the last few seconds (oldest first, already :func:`words_of`); the
         new place when they show the reader has moved on, else None."""
-        if not self.started:
-            self.started, self.heard_at = True, now
         if not heard:
             return None
-        self.heard_at = now
         found = self._find(heard)
         if found is None:
             return None

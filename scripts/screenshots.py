@@ -16,7 +16,7 @@ WANTED = (
     "reader-scrolled-to-reading", "settings-reading", "voice-heard-stop", "voice-help",
     "numbers-contents", "dwell-ring", "scanning", "settings-yellow", "reader-opendyslexic",
     "idle-notice", "attract", "admin-pin", "admin", "fault-content-last-good",
-    "fault-speakers-lost", "help-voice-off",
+    "fault-speakers-lost", "help-voice-off", "reader-following",
     *(f"theme-{theme}-{screen}" for theme in ("dark", "light", "yellow")
       for screen in ("home", "contents", "reader", "help", "settings")),
     *(f"size-{size}-{screen}"
@@ -31,7 +31,7 @@ def main() -> int:
          "tests/test_gui_reading.py", "tests/test_gui_voice.py", "tests/test_gui_numbers.py",
          "tests/test_gui_access.py", "tests/test_gui_settings.py",
          "tests/test_gui_kiosk_mode.py", "tests/test_gui_faults.py", "tests/test_gui_help.py",
-         "tests/test_gui_reader_layout.py"],
+         "tests/test_gui_reader_layout.py", "tests/test_gui_follow.py"],
         cwd=ROOT,
     )
     if result.returncode != 0:

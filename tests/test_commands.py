@@ -154,3 +154,29 @@ def test_yes_and_no_answer_and_an_absent_number_is_said(visit):
     outcome = visit.apply(Command(Do.ABSENT, number=3))
     assert outcome.say == "There is no 3 on this screen."
     assert visit.navigator.view.screen is Screen.HOME
+
+
+def test_follow_my_reading_starts_on_the_reader_only(visit):
+    home = visit.apply(Command(Do.FOLLOW))
+    assert home.follow is None and "Open a section" in home.say
+    on_reader(visit)
+    assert visit.apply(Command(Do.FOLLOW)).follow is True
+
+
+@pytest.mark.parametrize("do", [Do.TOGGLE, Do.STOP, Do.PAUSE])
+def test_while_following_the_read_button_stop_and_pause_end_it_and_read_nothing(visit, do):
+    on_reader(visit)
+    outcome = visit.apply(Command(do), State.IDLE, following=True)
+    assert outcome == Outcome("Stopped following", follow=False)
+    assert visit.apply(Command(do), State.IDLE).follow is None  # (not following: as ever)
+
+
+def test_while_following_read_aloud_ends_it_and_reads_and_navigation_keeps_it(visit):
+    on_reader(visit)
+    read = visit.apply(Command(Do.READ), State.IDLE, following=True)
+    assert (read.follow, read.reading) == (False, Do.TOGGLE)
+    step = visit.apply(Command(Do.NEXT_SENTENCE), State.IDLE, following=True)
+    assert (step.follow, step.reading) == (False, Do.NEXT_SENTENCE)
+    section = visit.navigator.view.section_number
+    moved = visit.apply(Command(Do.NEXT), State.IDLE, following=True)
+    assert moved.follow is None and visit.navigator.view.section_number == section + 1

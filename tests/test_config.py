@@ -105,7 +105,7 @@ def test_unknown_key_is_named_with_the_known_keys(tmp_path):
     (problem,) = settings.problems
     assert "unknown key 'colour'" in problem
     assert "known keys: admin_pin, audio_output, content_dir, dwell, dwell_seconds, " \
-           "fullscreen, idle_notice_seconds" in problem
+           "follow_reading, fullscreen, idle_notice_seconds" in problem
     assert settings.theme == "light"
 
 

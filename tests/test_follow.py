@@ -32,11 +32,11 @@ def windows(words: list[str], size: int = 12, step: int = 3):
         yield words[max(0, end - size):end]
 
 
-def read(follower: Follower, words: list[str], start: float = 0.0):
+def read(follower: Follower, words: list[str]):
     """Feed ``words`` as overlapping windows; the places reached, in order."""
     places = []
-    for n, window in enumerate(windows(words)):
-        moved = follower.hear(window, start + n)
+    for window in windows(words):
+        moved = follower.hear(window)
         if moved is not None:
             places.append(moved.place)
     return places
@@ -85,7 +85,7 @@ def test_a_skipped_sentence_is_caught_up_with(track):
     follower = Follower(track)
     read(follower, [w for n in range(2) for w in sentence_words(track, 2, n)])
     later = [w for n in range(3, 5) for w in sentence_words(track, 2, n)]
-    places = read(follower, later, start=100)
+    places = read(follower, later)
     assert (places[-1].entry, places[-1].sentence) == (2, 4)
     first_in_later = next(p for p in places)
     assert first_in_later.sentence == 3, "the place did not go straight to the sentence read"
@@ -96,9 +96,9 @@ def test_a_remark_that_is_not_in_the_text_leaves_the_place_where_it_was(track):
     read(follower, [w for n in range(2) for w in sentence_words(track, 2, n)])
     before = follower.place
     remark = words_of("hang on let me find my glasses right where was i")
-    assert read(follower, remark, start=50) == []
+    assert read(follower, remark) == []
     assert follower.place == before
-    places = read(follower, sentence_words(track, 2, 2), start=60)
+    places = read(follower, sentence_words(track, 2, 2))
     assert places[-1].sentence == 2
 
 
@@ -108,7 +108,7 @@ def test_a_repeated_phrase_does_not_send_the_place_back(track):
     read(follower, words)
     before = follower.index
     again = words[-3:]  # the last three words said again
-    read(follower, again, start=80)
+    read(follower, again)
     assert follower.index >= before - 3
 
 
@@ -128,21 +128,15 @@ def test_a_jump_far_away_needs_strong_evidence(track):
     read(follower, sentence_words(track, 2, 1))
     before = follower.index
     far = sentence_words(track, 9, 2)
-    assert follower.hear(far[:3], 10.0) is None or follower.index == before
-    moved = follower.hear(far[:8], 11.0)
+    assert follower.hear(far[:3]) is None or follower.index == before
+    moved = follower.hear(far[:8])
     assert moved is not None and (moved.place.entry, moved.place.sentence) == (9, 2)
-
-
-def test_silence_is_measured_from_the_last_speech(track):
-    follower = Follower(track)
-    follower.hear(sentence_words(track, 2, 0), 5.0)
-    assert follower.silent_for(20.0) == 15.0
 
 
 def test_between_transcriptions_the_place_moves_at_the_readers_pace_while_they_speak(track):
     follower = Follower(track)
     sentence = sentence_words(track, 2, 1)
-    follower.hear(sentence[:6], 1.0)
+    follower.hear(sentence[:6])
     confirmed = follower.index
     for _ in range(10):  # one second of silence: the place waits
         assert follower.tick(0.1, voiced=False) is None
@@ -155,7 +149,7 @@ def test_between_transcriptions_the_place_moves_at_the_readers_pace_while_they_s
 def test_a_pause_at_a_sentences_end_then_speech_goes_on_to_the_next_sentence(track):
     follower = Follower(track)
     first = sentence_words(track, 2, 1)
-    follower.hear(first[-6:], 1.0)
+    follower.hear(first[-6:])
     assert (follower.place.sentence, follower.place.word) == (1, len(first) - 1)
     for _ in range(10):  # (pacing never crosses the sentence's end)
         follower.tick(0.1, voiced=True)
@@ -168,19 +162,19 @@ def test_a_pause_at_a_sentences_end_then_speech_goes_on_to_the_next_sentence(tra
 def test_going_on_that_no_words_confirm_waits_there_and_never_goes_back(track):
     follower = Follower(track)
     first = sentence_words(track, 2, 1)
-    follower.hear(first[-6:], 1.0)
+    follower.hear(first[-6:])
     follower.tick(0.3, voiced=False)
     follower.tick(0.03, voiced=True)
     assert (follower.place.sentence, follower.place.word) == (2, 0)
     remark = words_of("hang on let me find my glasses")
-    follower.hear(remark, 2.0)
+    follower.hear(remark)
     for _ in range(25):  # 2.5 s of a remark that is not in the text
         assert follower.tick(0.1, voiced=True) is None
     follower.tick(0.5, voiced=False)
     assert follower.tick(0.03, voiced=True) is None, "guessed again before words were heard"
-    follower.hear(first[-4:], 3.0)  # the end of the sentence before, heard late
+    follower.hear(first[-4:])  # the end of the sentence before, heard late
     assert (follower.place.sentence, follower.place.word) == (2, 0), "the place went back"
-    follower.hear(sentence_words(track, 2, 2)[:5], 4.0)
+    follower.hear(sentence_words(track, 2, 2)[:5])
     assert (follower.place.sentence, follower.place.word) == (2, 4)
 
 
@@ -189,5 +183,5 @@ def test_reading_a_passage_again_goes_back_to_it(track):
     read(follower, [w for n in range(1, 4) for w in sentence_words(track, 2, n)])
     assert follower.place.sentence == 3
     again = sentence_words(track, 2, 1)
-    places = read(follower, again[:10], start=50)
+    places = read(follower, again[:10])
     assert places and places[-1].sentence == 1

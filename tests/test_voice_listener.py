@@ -33,7 +33,9 @@ from voice_tools import (
 )
 
 from kiosk.commands import Command
-from kiosk.voice.endpoint import FRAME_MS, Endpointer
+from kiosk.follow import Followed, FollowEnded, Track
+from kiosk.voice.dictation import SILENCE_S, Following
+from kiosk.voice.endpoint import FRAME_MS, Endpointer, frame_level
 from kiosk.voice.grammar import Context
 from kiosk.voice.listener import Event, Listener, Mode, Processor
 from kiosk.voice.recogniser import Recogniser, open_engine
@@ -653,3 +655,103 @@ def test_logs_hold_intent_names_only(engine, tts, reader, caplog, tmp_path, monk
     assert set(reported) <= intents | {"rejected"}, reported
     assert "open" in reported
     assert sorted(p.name for p in tmp_path.rglob("*")) == before, "files were written"
+
+
+# -- following a person reading aloud (kiosk/voice/dictation.py) ---------------------------
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_while_following_a_reader_only_wake_word_commands_count(engine, tts, reader, voice):
+    processor = make(engine, reader)
+    processor.following = True  # a person reads "... stop ..." from the text
+    assert only_meaning(hear(processor, "stop", tts, voice)) is None
+    assert only_meaning(hear(processor, "kiosk stop", tts, voice)) == Command("stop")
+    processor.following = False
+    assert only_meaning(hear(processor, "stop", tts, voice)) == Command("stop")
+
+
+class Told:
+    """Collects a follow-along session's events."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+        self.done = threading.Event()
+
+    def __call__(self, event) -> None:
+        self.events.append(event)
+        if isinstance(event, FollowEnded):
+            self.done.set()
+
+
+def written(track: Track):
+    """Whisper as a stand-in that writes down the track's first words, whatever it hears
+    (the listener's wiring is under test here; real transcription: tests/test_gui_follow.py
+    and tests/test_follow_cli.py)."""
+    return lambda _samples, _before: (" ".join(track.shown[:12]), 0.0)
+
+
+def test_a_follow_session_that_cannot_start_or_fails_is_told_and_commands_go_on(
+        engine, tts, reader, ninds):
+    from kiosk.speech.lexicon import Lexicon
+
+    track = Track.of(ninds, Lexicon.empty(), 2)
+    inbox, told = Inbox(), Told()
+    processor = make(engine, reader)
+    mic = FileMic([say("next section", tts), say("go back", tts)], speed=0, gap_s=0.5,
+                  lead_s=0.3)
+    listener = Listener(processor, mic, inbox.on_event, inbox.on_problem)
+
+    def broken(_processor):
+        raise RuntimeError("no model here")
+
+    listener.follow(broken, told)
+    listener.start()
+    try:
+        assert told.done.wait(10)
+        assert "could not start: no model here" in told.events[-1].why
+        told.done.clear()
+
+        class Failing(Following):
+            def push(self, *args):
+                raise ValueError("broken window")
+
+        listener.follow(lambda _p: Failing(written(track), track), told)
+        assert told.done.wait(10)
+        assert told.events[-1].why.startswith("Follow my reading had a problem (ValueError)")
+        events = inbox.wait_for(2)
+    finally:
+        listener.stop()
+    assert not listener.following and not processor.following
+    assert [e.heard.meaning for e in events] == [Command("next"), Command("previous")]
+    assert inbox.problems == []
+
+
+def test_following_ends_after_30_seconds_without_speech_by_the_audio_clock(ninds, tts):
+    from kiosk.speech.lexicon import Lexicon
+
+    track = Track.of(ninds, Lexicon.empty(), 2)
+    session = Following(written(track), track)
+    assert isinstance(session.push(silence(FRAME_MS), -90.0), Followed)  # (the heading)
+    speech = list(frames(spoken("Who is more likely to get ALS?", tts)))
+    for frame in speech:
+        assert not isinstance(session.push(frame, frame_level(frame)), FollowEnded)
+    assert session.quiet_s < 0.5, "the speech was not heard"
+    quiet = 0
+    ended = None
+    while ended is None:
+        assert quiet * FRAME_MS / 1000 < SILENCE_S + 1, "it never ended"
+        ended = session.push(silence(FRAME_MS), -90.0)
+        quiet += 1
+    assert isinstance(ended, FollowEnded) and "30 seconds" in ended.why
+    assert SILENCE_S - 0.6 <= quiet * FRAME_MS / 1000 <= SILENCE_S
+    hushed = Following(written(track), track)  # the kiosk's own notice is not the reader
+    assert all(hushed.push(frame, frame_level(frame), hush=True) is None for frame in speech)
+    assert hushed.quiet_s == 0
+    assert hushed.dictation.audio_s == 0
+
+
+def test_while_following_with_push_to_talk_the_held_key_is_enough(engine, tts, reader):
+    processor = make(engine, reader, mode=Mode.PUSH_TO_TALK)
+    processor.following = True
+    processor.talking = True
+    assert only_meaning(hear(processor, "stop", tts)) == Command("stop")

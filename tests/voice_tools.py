@@ -172,3 +172,23 @@ def another_voice(pilot, source):
         app.voice.close()
         app.voice = working
         working._set_state(working._listening_state())
+
+
+READER_VOICE = "en-gb-x-rp"
+"""A person reading aloud, for follow-along: an espeak-ng voice the kiosk does not read
+with, at 160 words a minute."""
+
+
+def section_reading(folder: Path, entry, sentences: int, gap_ms: int = 400,
+                    name: str = "reading.wav") -> tuple[Path, list[float]]:
+    """A WAV of ``entry``'s first ``sentences`` sentences (heading first) read aloud by
+    READER_VOICE with ``gap_ms`` between them, and when each begins (seconds)."""
+    from kiosk.speech.lexicon import load_lexicon
+    from kiosk.speech.script import build_script
+
+    script = build_script(entry, load_lexicon()[0])[:sentences]
+    pcm, starts = silence(500), []
+    for utterance in script:
+        starts.append(len(pcm) / 2 / RATE)
+        pcm += spoken(utterance.spoken.text, folder, READER_VOICE, 160) + silence(gap_ms)
+    return write_wav(folder / name, samples(pcm + silence(1500)), RATE), starts

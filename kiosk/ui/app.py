@@ -43,6 +43,7 @@ from kiosk.speech.narrator import State
 from kiosk.state import Action, Intent, Navigator, View
 from kiosk.ui import theme as sizes
 from kiosk.ui.focus import FocusRing
+from kiosk.ui.following import STOPPED, FollowController
 from kiosk.ui.guard import ReturnHome
 from kiosk.ui.guard import install as install_guard
 from kiosk.ui.hands_free import HandsFree
@@ -233,6 +234,8 @@ class KioskApp(App):
         self.hands_free: HandsFree | None = None
         """Pointer dwell and switch scanning."""
         self.kiosk: KioskMode | None = None
+        self.following: FollowController | None = None
+        """Follow my reading (kiosk/ui/following.py)."""
         """Kiosk mode: idle reset, attract screen, admin gesture and PIN, lockdown."""
         self.guard: ReturnHome | None = None
         """Catches unexpected errors in the UI: logged, and the visitor goes Home."""
@@ -289,6 +292,7 @@ class KioskApp(App):
         self._update_sizes()
         self.reading = ReadingController(self, self.settings, self._audio_sink)
         self.voice = VoiceController(self, self._mic_source)
+        self.following = FollowController(self)
         self.number_badges = NumberBadges(self)
         self.kiosk = KioskMode(self)
         self.navigator.subscribe(self.show)
@@ -323,11 +327,20 @@ class KioskApp(App):
         if not isinstance(command, Command):
             command = Command(command)
         state = self.reading.narrator.status().state if self.reading else State.IDLE
-        return self._perform(self.visit.apply(command, state))
+        following = self.following is not None and self.following.active
+        return self._perform(self.visit.apply(command, state, following))
 
     def _perform(self, outcome: Outcome) -> str:
         """What a command's outcome asks of the screen, the narrator and kiosk mode."""
         done = outcome.done
+        if outcome.follow is not None and self.following is not None:
+            if outcome.follow:
+                self.following.start()
+            else:
+                place = self.following.stop(why="" if outcome.reading else STOPPED)
+                if place is not None and outcome.reading is Do.TOGGLE:  # read on from
+                    self.reading.read_sentence(place.sentence)  # where the reader was
+                    return done
         if outcome.reading is not None and self.reading is not None:
             self.reading.step(outcome.reading)
         if outcome.scroll:
@@ -371,6 +384,8 @@ class KioskApp(App):
             self.say_notice(view.notice)
         elif changed:
             self.clear_notice()
+        if self.following is not None:
+            self.following.view_changed(view)  # (after: leaving says it has stopped)
 
     def say_notice(self, text: str, speak: bool = False) -> None:
         """Show a short message in plain words for a few seconds; with ``speak``, say it too
@@ -419,6 +434,8 @@ class KioskApp(App):
         for name, prop in VISITOR_SETTINGS.items():
             if name != "theme":
                 setattr(self, prop, getattr(settings, name))
+        if self.following is not None:
+            self.following.stop(why="")
         if self.reading is not None:
             self.reading.reset()
         if self.voice is not None:

@@ -17,6 +17,7 @@ from kivy.clock import Clock
 from kiosk.commands import Do
 from kiosk.config import Settings
 from kiosk.content import Entry
+from kiosk.follow import Place
 from kiosk.logs import FaultLog
 from kiosk.speech.audio import STILL_HIGHLIGHTED, Sink, open_output
 from kiosk.speech.clinic import clinic_voice, lexicon_path
@@ -46,6 +47,10 @@ READ_LABELS = {
     State.PAUSED: "Resume",
     State.WAITING: "Continue",
 }
+STOP_FOLLOWING = "Stop following"
+"""The Read button's words while the kiosk follows a person reading aloud."""
+FOLLOWING_FORMS = ["Following your reading", "Following you", "Following"]
+"""The Reader's status line while it follows a person reading, longest first."""
 OUTPUTS = {"auto": "auto", "device": "device", "none": "null"}
 OUTPUT_CHECK_SECONDS = 1.0
 """How often the speakers are checked."""
@@ -107,6 +112,10 @@ class ReadingController:
         self._samples = 0
         self._announcing: object = None
         """The key of a short announcement being said over the Reader's section, or None."""
+        self.following = False
+        """A person reading aloud is being followed (kiosk/ui/following.py)."""
+        self.followed: Place | None = None
+        """Where they are (marked instead of the narrator's place), once heard."""
         self._output_event = Clock.schedule_interval(self._watch_output, OUTPUT_CHECK_SECONDS)
         self._update_labels(State.IDLE)
 
@@ -144,14 +153,32 @@ class ReadingController:
         self.narrator.toggle()
 
     def read_from(self, target) -> None:
-        """Read from the start of the paragraph or item touched."""
+        """Read from the start of the paragraph or item touched (which ends following a
+        person reading)."""
         if target is not None:
+            if self.app.following is not None:
+                self.app.following.stop()
             self._tell_if_silent()
             self._section_back()
             self.narrator.read_from(target)
 
     def stop(self) -> None:
         self.narrator.stop()
+
+    def read_sentence(self, index: int) -> None:
+        """Read aloud from sentence ``index`` of the section (where a reader left off)."""
+        self._tell_if_silent()
+        self._section_back()
+        self.narrator.read(index)
+
+    def show_followed(self, place: Place | None, following: bool) -> None:
+        """Mark where a person reading aloud is (None: nowhere yet), or, not ``following``,
+        go back to marking the kiosk's own reading."""
+        self.followed = place if following else None
+        if following != self.following:
+            self.following = following
+            self._update_labels(self.narrator.status().state)
+        self._shown = None
 
     def repeat(self) -> None:
         self._section_back()
@@ -365,6 +392,11 @@ class ReadingController:
 
     def _update_labels(self, state: State) -> None:
         voice = self.narrator.voice
+        if self.following:
+            self.app.read_label = STOP_FOLLOWING
+            self.app.reading_status_forms = FOLLOWING_FORMS
+            self.app.reading_status = FOLLOWING_FORMS[0]
+            return
         self.app.read_label = READ_LABELS[state]
         forms = status_forms(voice.rate, round(voice.volume * 100), self.no_sound)
         self.app.reading_status_forms = forms
@@ -375,33 +407,53 @@ class ReadingController:
         screen = self.app.manager.current_screen if self.app.manager else None
         if screen is None or screen.name != Screen.READER.value:
             return
-        status = self.narrator.status()
-        if status.key != self.key:
-            status = Status(State.IDLE, None, None, self.key)
-        shown = (status.key, status.index, status.word, screen.generation)
-        if shown != self._shown:
-            self._show(screen, status)
-            self._shown = shown
+        if self.following:
+            place = self.followed
+            if place is not None and (screen.entry is None
+                                      or screen.entry.section.id != place.section):
+                place = None  # (the section it is in is not drawn yet)
+            shown = ("following", place, screen.generation)
+            if shown != self._shown:
+                if place is None:
+                    self._mark(screen, None, None, None)
+                else:
+                    self._mark(screen, screen.texts.get(place.target), place.sentence_span,
+                               (place.start, place.end))
+                self._shown = shown
+        else:
+            status = self.narrator.status()
+            if status.key != self.key:
+                status = Status(State.IDLE, None, None, self.key)
+            shown = (status.key, status.index, status.word, screen.generation)
+            if shown != self._shown:
+                self._show(screen, status)
+                self._shown = shown
         if self._scroll_pending:
             self._scroll_to_mark(screen)
 
     def _show(self, screen, status: Status) -> None:
+        """Mark the narrator's sentence and word."""
         script = self.narrator.script
-        label = None
         if status.index is not None and status.index < len(script):
             utterance = script[status.index]
-            label = screen.texts.get(utterance.target)
+            self._mark(screen, screen.texts.get(utterance.target),
+                       (utterance.start, utterance.end), status.word)
+        else:
+            self._mark(screen, None, None, None)
+
+    def _mark(self, screen, label, sentence: tuple[int, int] | None,
+              word: tuple[int, int] | None) -> None:
+        """Mark ``sentence`` and ``word`` of ``label`` (None: nothing marked), clearing the
+        label marked before; a new sentence is scrolled into view."""
         if self._marked_generation != (screen, screen.generation):
             self._marked = None  # the text was rebuilt: the old labels are gone (maybe freed)
         self._marked_generation = (screen, screen.generation)
         if self._marked is not None and self._marked is not label:
             self._marked.show_reading(None)
         if label is not None:
-            utterance = script[status.index]
-            sentence = (utterance.start, utterance.end)
             if label is not self._marked or label.marked is None or label.marked[0] != sentence:
                 self._scroll_pending = True  # a new sentence: bring it into view
-            label.show_reading(sentence, status.word)
+            label.show_reading(sentence, word)
         self._marked = label
 
     def _scroll_to_mark(self, screen) -> None:

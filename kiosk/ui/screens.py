@@ -140,6 +140,7 @@ class ReaderScreen(KioskScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._panel: Widget | None = None
+        self._follow_button: Widget | None = None
         self._text: list[Widget] = []
         self.texts: dict[tuple[int, int], Highlightable] = {}
         """Each piece of display text of the section, keyed like Utterance.target."""
@@ -219,7 +220,20 @@ class ReaderScreen(KioskScreen):
         stage.clear_widgets()
         for widget in [self._panel] if shown else self._text:
             stage.add_widget(widget)
+        if shown:
+            self._offer_follow(App.get_running_app().settings.follow_reading)
         self.more_shown = shown
+
+    def _offer_follow(self, offered: bool) -> None:
+        """"Follow my reading" is on the panel only where the clinic offers it."""
+        panel = self._panel.ids.panel_scroll.children[0]
+        if self._follow_button is None:
+            self._follow_button = panel.ids.follow
+        button = self._follow_button
+        if offered and button.parent is None:
+            panel.add_widget(button)
+        elif not offered and button.parent is not None:
+            panel.remove_widget(button)
 
     def on_leave(self, *_args) -> None:
         self.show_more(False)

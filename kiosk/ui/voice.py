@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kivy.clock import Clock
@@ -23,6 +24,7 @@ from kiosk.voice.grammar import Context, grammar_for, load_commands, screen_cont
 from kiosk.voice.modes import MODE_LABELS, Mode
 
 if TYPE_CHECKING:  # loaded with the recogniser, after the first frame
+    from kiosk.follow import FollowEvent, Track
     from kiosk.voice.listener import Event, Listener
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ STATE_TEXT = {
     "hold": "Hold to talk",
     "talking": "Listening \u2014 speak now",
     "wake": "Say \u201ckiosk\u201d, then a command",
+    "following": "Say \u201ckiosk\u201d, then a command",
     "off": "Voice off",
     "unavailable": "Voice unavailable",
 }
@@ -73,6 +76,7 @@ class VoiceController:
         """How many utterances were decoded, accepted or not (a count; no words kept)."""
         self._reading = False
         self._talking = False
+        self._following = False
         self._caption_event = None
         self._closed = False
         self.mic_ok = False
@@ -132,6 +136,7 @@ class VoiceController:
             return
         self.listener = listener
         listener.processor.own_words = self._own_words
+        listener.hush = self._kiosk_speaking
         listener.processor.mode = self.mode  # (changed in Settings while it loaded)
         if self.source is not None:
             listener.source = self.source  # (chosen by staff while it loaded)
@@ -160,6 +165,8 @@ class VoiceController:
         for it."""
         self.mic_ok = False
         self.problem = problem
+        if self.app.following is not None:
+            self.app.following.stop(why="")  # (the notice says why)
         self._set_state("unavailable")
         self.app.say_notice(notice, speak=aloud)
         if self._retry_event is None:
@@ -266,6 +273,26 @@ class VoiceController:
         self.set_mode(modes[(modes.index(self.mode) + 1) % len(modes)])
         return self.mode
 
+    def follow(self, track_of: Callable[[], Track] | None,
+               tell: Callable[[FollowEvent], None] = lambda _event: None) -> None:
+        """Follow a person reading the words of ``track_of()`` aloud (the listener thread
+        builds them), telling ``tell`` on the UI thread where they are; or stop (None).
+        While following, commands need the wake word."""
+        self._following = track_of is not None
+        if self.listener is None:
+            return
+        if track_of is None:
+            self.listener.follow(None)
+        else:
+            from kiosk.voice.dictation import session_for
+
+            def hop(event: FollowEvent) -> None:  # (on the listener thread)
+                Clock.schedule_once(lambda _dt: None if self._closed else tell(event), 0)
+
+            self.listener.follow(lambda processor: session_for(track_of, processor.recogniser),
+                                 hop)
+        self._set_state(self._listening_state())
+
     def talk(self, pressed: bool) -> None:
         """Push-to-talk: the talk key or button pressed (True) or released (False)."""
         if self.mode is not Mode.PUSH_TO_TALK or self.listener is None:
@@ -336,6 +363,8 @@ class VoiceController:
             return "unavailable" if self.problem else "loading"
         if self.mode is Mode.OFF:
             return "off"
+        if self._following and self.mode is not Mode.PUSH_TO_TALK:
+            return "following"
         if self._reading:
             return "reading"
         if self.mode is Mode.PUSH_TO_TALK:
@@ -343,6 +372,12 @@ class VoiceController:
         if self.mode is Mode.WAKE_WORD:
             return "wake"
         return "listening"
+
+    def _kiosk_speaking(self) -> bool:
+        """The kiosk is saying something (on the listener thread: the narrator's
+        thread-safe status); a reader being followed does not hear it as their words."""
+        reading = self.app.reading
+        return reading is not None and reading.narrator.status().state is State.READING
 
     def _own_words(self) -> str:
         """The sentence the kiosk is saying and the one before (called on the listener

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.follow import Follower, Moved, words_of
-from kiosk.voice.endpoint import FRAME_MS
+from kiosk.follow import Followed, FollowEnded, Follower, FollowEvent, Moved, Track, words_of
+from kiosk.voice.endpoint import FRAME_MS, Endpointer
 
 WINDOW_S = 5.0
 """Seconds of audio transcribed each time."""
@@ -26,6 +26,10 @@ STEP_S = 0.5
 every 1 s 91.5 % at 0.14."""
 NO_SPEECH_MAX = 0.8
 """A window Whisper finds this likely to be no speech is not used."""
+SILENCE_S = 30.0
+"""After this long without speech, following ends by itself (the reader has stopped)."""
+SILENT_END = ("Follow my reading has ended: nobody has read aloud for "
+              f"{SILENCE_S:g} seconds.")
 
 
 @dataclass(frozen=True)
@@ -78,16 +82,49 @@ class Dictation:
         text, no_speech = self._dictate(samples, before)
         moved = None
         if no_speech <= NO_SPEECH_MAX:
-            moved = self.follower.hear(words_of(text), self.audio_s)
+            moved = self.follower.hear(words_of(text))
         return Heard(self.audio_s, text, time.perf_counter() - started, moved)
+
+
+def speech_detector() -> Endpointer:
+    """Whether a frame is speech, for following: Silero VAD (webrtc's flag in pink noise
+    marked the sentence right 79 % of the time in bench/follow.py, Silero's 94 %)."""
+    return Endpointer(detector="silero")
+
+
+class Following:
+    """One follow-along session, on the listener thread: the microphone's frames in,
+    :class:`Followed` as the reader's place moves, :class:`FollowEnded` after
+    ``SILENCE_S`` without speech (on the frames' own clock: no wall clock)."""
+
+    def __init__(self, dictate: Callable[[np.ndarray, str], tuple[str, float]], track: Track,
+                 detector: Endpointer | None = None) -> None:
+        self.dictation = Dictation(dictate, Follower(track))
+        self._speech = detector or speech_detector()
+        self.quiet_s = 0.0
+        """Seconds of audio since speech was last heard."""
+
+    def push(self, frame: bytes, level_db: float, hush: bool = False) -> FollowEvent | None:
+        """One 30 ms frame; ``hush``: the kiosk itself is speaking (a notice), so the frame
+        is not the reader and is left out."""
+        if hush:
+            return None
+        voiced = self._speech.is_voiced(frame, level_db)
+        self.quiet_s = 0.0 if voiced else self.quiet_s + FRAME_MS / 1000
+        if self.quiet_s >= SILENCE_S:
+            return FollowEnded(SILENT_END)
+        heard = self.dictation.push(frame, voiced)
+        if heard is None or heard.moved is None:
+            return None
+        return Followed(heard.moved.place, heard.moved.matched)
 
 
 def follow_recording(pcm: bytes, follower: Follower, dictate) -> list[Heard]:
     """A 16 kHz recording through the follow-along path, as the microphone would bring it:
     every transcription of the window, in order."""
-    from kiosk.voice.endpoint import FRAME_BYTES, Endpointer, frame_level
+    from kiosk.voice.endpoint import FRAME_BYTES, frame_level
 
-    endpointer = Endpointer(detector="silero")  # (webrtc's in noise: 79 % of sentences)
+    endpointer = speech_detector()
     dictation = Dictation(dictate, follower)
     heard: list[Heard] = []
     for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
@@ -152,3 +189,22 @@ def run_follow(document_id: str, section: str | None, path, settings, out=None) 
                   file=out, flush=True)
     return 0
 
+
+
+_whisper_for_following = None
+"""Whisper, loaded for following when the recogniser for commands is another engine."""
+
+
+def session_for(track_of: Callable[[], Track], recogniser) -> Following:
+    """A follow-along session for the listener thread: the words of ``track_of()`` and the
+    recogniser's own engine if it can write down free speech (Whisper), else Whisper loaded
+    for it once (EngineError, which says what to install, when it cannot be)."""
+    global _whisper_for_following
+    dictate = getattr(recogniser.engine, "dictate", None)
+    if dictate is None:
+        if _whisper_for_following is None:
+            from kiosk.voice.whisper_engine import WhisperEngine
+
+            _whisper_for_following = WhisperEngine()
+        dictate = _whisper_for_following.dictate
+    return Following(dictate, track_of())

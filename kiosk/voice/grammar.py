@@ -209,6 +209,12 @@ class Grammar:
         return result
 
 
+NOT_DECOYS_WHILE_READING = ("follow",)
+"""Intents whose phrases are not decoys while the kiosk reads aloud: with "follow me" among
+them PocketSphinx heard espeak-ng's en-us+f2 "pause" as "follow" (following cannot start
+while the kiosk reads, so nothing is lost)."""
+
+
 def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar:
     """The grammar of one screen (see :class:`Context`)."""
     commands = commands or load_commands()
@@ -225,7 +231,8 @@ def grammar_for(context: Context, commands: CommandSet | None = None) -> Grammar
         for name in offered:
             for phrase in commands.intents.get(name, ()):
                 add(phrase, Command(name))
-        decoys = [p for p in everything.phrases if p not in meanings]
+        skipped = {p for name in NOT_DECOYS_WHILE_READING for p in commands.intents.get(name, ())}
+        decoys = [p for p in everything.phrases if p not in meanings and p not in skipped]
         return Grammar(meanings, "", tuple(decoys))
     for name in offered:
         for phrase in commands.intents.get(name, ()):

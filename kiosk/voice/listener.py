@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from kiosk.commands import Command, Do
+from kiosk.follow import FollowEnded, FollowEvent
+from kiosk.voice.dictation import Following
 from kiosk.voice.endpoint import Audio, Ended, Endpointer, Started, frame_level
 from kiosk.voice.grammar import CommandSet, Context, Grammar, grammar_for, load_commands
 from kiosk.voice.modes import Mode
@@ -60,6 +62,10 @@ class Processor:
         self._frame_clock = 0.0
         self._voiced_at = 0.0
         self._grammar_key: tuple | None = None
+        self.following = False
+        """A reader is being followed (kiosk.voice.dictation): commands only after the wake
+        word (or while the talk key is held), so the words they read ("stop") are not taken
+        as commands."""
 
     # -- configuration -------------------------------------------------------------------
 
@@ -72,7 +78,10 @@ class Processor:
         return grammar_for(self._effective_context(), self.commands)
 
     def _effective_context(self) -> Context:
-        wake = self.mode is Mode.WAKE_WORD and self._frame_clock >= self._awake_until
+        # (following with push-to-talk: holding the key already says a command comes)
+        wake = self.mode is Mode.WAKE_WORD or (self.following and self.mode is not
+                                               Mode.PUSH_TO_TALK)
+        wake = wake and self._frame_clock >= self._awake_until
         return replace(self.context, wake=wake and not self.context.reading)
 
     def _use_current_grammar(self) -> None:
@@ -154,7 +163,7 @@ class Processor:
         if meaning.do is Do.WAKE:
             self._awake_until = self._frame_clock + WAKE_SECONDS
             return heard
-        if self.mode is Mode.WAKE_WORD:
+        if self.mode is Mode.WAKE_WORD or self.following:
             self._awake_until = 0.0
         return heard
 
@@ -179,6 +188,11 @@ class Listener:
         self._frames: queue.Queue[bytes | None] = queue.Queue(maxsize=400)
         self._actions: queue.Queue[Callable[[], None]] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._tell: Callable[[FollowEvent], None] = lambda _event: None
+        """Where the follow-along session's events go (called on the listener thread)."""
+        self.hush: Callable[[], bool] = lambda: False
+        """The kiosk itself is speaking now (its words are not the reader's)."""
+        self._following: Following | None = None
 
     @property
     def level_db(self) -> float:
@@ -261,6 +275,33 @@ class Listener:
             self.processor.abandon()
         self.call(change)
 
+    def follow(self, opening: Callable[[Processor], Following] | None,
+               tell: Callable[[FollowEvent], None] = lambda _event: None) -> None:
+        """Follow a person reading aloud: ``opening`` makes the session on the listener
+        thread (building the document's words and, when the recogniser cannot write down
+        free speech, loading Whisper take a moment) and its events go to ``tell`` (on the
+        listener thread); None stops following. A session that cannot start is told as
+        :class:`FollowEnded`."""
+        def change() -> None:
+            self._following = None
+            self.processor.following = False
+            if opening is None:
+                return
+            self._tell = tell
+            try:
+                self._following = opening(self.processor)
+            except Exception as error:  # noqa: BLE001 - commands go on without it
+                log.exception("voice: following could not start")
+                tell(FollowEnded(f"Follow my reading could not start: {error}"))
+                return
+            self.processor.following = True
+        self.call(change)
+
+    @property
+    def following(self) -> bool:
+        """A follow-along session is running (read on the listener thread's terms)."""
+        return self._following is not None
+
     def talk(self, pressed: bool) -> None:
         """Push-to-talk key, switch or button pressed or released."""
         def change() -> None:
@@ -302,6 +343,23 @@ class Listener:
                 continue
             for event in events:
                 self._deliver(event)
+            if self._following is not None:
+                self._follow(frame)
+
+    def _follow(self, frame: bytes) -> None:
+        """The frame to the follow-along session; it ends after a long silence, or when it
+        fails (said, and commands go on)."""
+        try:
+            event = self._following.push(frame, self.processor.level_db, self.hush())
+        except Exception as error:  # noqa: BLE001 - never a silent stop
+            log.exception("voice: following failed")
+            event = FollowEnded(f"Follow my reading had a problem ({type(error).__name__}) "
+                                "and has stopped.")
+        if isinstance(event, FollowEnded):
+            self._following = None
+            self.processor.following = False
+        if event is not None:
+            self._tell(event)
 
     def _run_actions(self) -> None:
         """The queued actions (grammar, modes, push-to-talk release); one that fails is

@@ -1,0 +1,125 @@
+"""Follow my reading in the real app under Xvfb: "follow me" is said into the file
+microphone, a person (an espeak-ng voice the kiosk does not read with) reads the section
+aloud into it, and the Reader marks their sentence with the read-aloud bands; while it
+follows, only commands after "kiosk" count. Assertions are about what a person sees."""
+
+from __future__ import annotations
+
+import pytest
+from test_gui_reading import marked, wait_until
+from test_gui_voice import said, say, voice_ready  # noqa: F401 - said is a fixture
+from voice_tools import section_reading
+
+pytestmark = pytest.mark.gui
+
+SECTION = 5
+"""NINDS "Diagnosing ALS": short first sentences, none with "stop" or "pause"."""
+
+
+def reader_at(pilot, number: int) -> None:
+    pilot.app.go("open_document", document_id="ninds-als")
+    pilot.app.go("open_section", number=number)
+    pilot.frames(3)
+
+
+def test_the_reader_marks_the_sentence_being_read_aloud_and_hears_only_kiosk_commands(
+        pilot, said, tts):  # noqa: F811
+    from kiosk.speech.narrator import State
+
+    voice_ready(pilot)
+    reader_at(pilot, SECTION)
+    app = pilot.app
+    entry = app.navigator.entry
+    reading, starts = section_reading(tts, entry, 3, name="follow-gui.wav")
+
+    say(pilot, said("follow me"), lambda: app.following.active)
+    assert app.read_label == "Stop following"
+    assert app.reading_status == "Following your reading"
+    assert app.voice_state == "following"
+    wait_until(pilot, lambda: marked(pilot)[0] == entry.section.title, 5,
+               "following to start at the heading")
+    narrator = app.reading.narrator  # "Following your reading. Say kiosk before a command."
+    wait_until(pilot, lambda: narrator.status().state is State.IDLE, 10, "the notice")
+
+    sentences = []
+    mic = app.voice.source
+    mic.play(reading)
+    while not mic.finished.is_set():
+        pilot.frames(1)
+        sentence = marked(pilot)[0]
+        if sentence and (not sentences or sentences[-1] != sentence):
+            sentences.append(sentence)
+    pilot.frames(10)
+    pilot.screenshot("reader-following")
+    texts = app.manager.get_screen("reader").texts
+    first, second = (texts[u.target].source.full[u.start:u.end]
+                     for u in narrator.script[1:3])
+    assert sentences[-1] == second, sentences
+    assert first in sentences, "the first sentence was never marked"
+    assert sentences.index(first) < sentences.index(second), "the place went back"
+    assert app.following.active and pilot.screen == "reader"
+
+    say(pilot, said("stop"))  # read in a text, it is no command
+    assert app.following.active
+    say(pilot, said("kiosk"), lambda: "say a command" in app.heard_caption)
+    say(pilot, said("stop"), lambda: not app.following.active)
+    assert app.read_label == "Read aloud"
+    assert marked(pilot) == (None, None)
+    assert "Stopped following" in app.notice.text
+    wait_until(pilot, lambda: app.voice_state == "listening", 5, "normal listening")
+
+
+def test_following_turns_to_the_next_section_and_ends_when_told(pilot):
+    from kiosk.follow import Followed, FollowEnded, Track
+
+    voice_ready(pilot)
+    reader_at(pilot, SECTION)
+    app = pilot.app
+    app.do("follow")
+    assert app.following.active
+    title = app.navigator.entry.section.title  # (the microphone is silent from here on)
+    wait_until(pilot, lambda: marked(pilot)[0] == title, 5, "following to start")
+    # where the listening thread says the reader has got to: the next section's first
+    # sentence (the alignment that finds it is tested in tests/test_follow.py)
+    track = Track.of(app.navigator.document, app.reading.lexicon, SECTION - 1)
+    place = next(p for p in track.places if p.entry == SECTION and p.sentence == 1)
+    app.following.event(Followed(place, 5))
+    pilot.frames(3)
+    assert pilot.view.section_number == SECTION + 1
+    assert app.following.active
+    sentence, word = marked(pilot)
+    assert sentence and word and sentence.startswith(word)
+
+    app.following.event(FollowEnded("Follow my reading has ended: nobody has read aloud "
+                                    "for 30 seconds."))
+    pilot.frames(2)
+    assert not app.following.active and app.read_label == "Read aloud"
+    assert "nobody has read aloud" in app.notice.text
+
+    app.do("follow")
+    app.do("home")  # leaving the Reader ends it
+    assert not app.following.active
+
+
+def test_a_clinic_that_turns_it_off_shows_no_button_and_says_why(pilot):
+    from dataclasses import replace
+
+    voice_ready(pilot)
+    reader_at(pilot, SECTION)
+    app = pilot.app
+    screen = app.manager.get_screen("reader")
+
+    def panel_labels() -> list[str]:
+        screen.show_more(True)
+        pilot.frames(2)
+        panel = screen.ids.stage.children[0].ids.panel_scroll.children[0]
+        labels = [button.text for button in panel.children]
+        screen.show_more(False)
+        return labels
+
+    assert "Follow my reading" in panel_labels()
+    app.settings = replace(app.settings, follow_reading=False)
+    assert "Follow my reading" not in panel_labels()
+    app.do("follow")
+    assert not app.following.active
+    assert "turned off" in app.notice.text
