@@ -9,8 +9,10 @@ not in the text ("Hang on, let me find my glasses."), or noise under it (pink or
 room noise from ../shared/voice-dev at 10 dB below the speech, when that folder is there).
 No recordings of real people reading known text are available here (see the notes).
 
-Each recording goes through ``kiosk.voice.dictation.follow_recording``, the path of the
-Reader's "Follow my reading" and of ``kiosk follow``. Measured every 0.25 s of the reading:
+Each recording goes through the listening thread's path while the Reader follows a reader:
+every 30 ms frame to the voice commands (``Processor``, with ``following`` set: only
+commands after "kiosk") and to ``kiosk.voice.dictation.Following`` (the path of ``kiosk
+follow`` too). Measured every 0.25 s of the reading:
 
 1. sentence: the marked sentence is one the reader said in the last second (the mark may
    trail by up to a second), target at least 95 % of the time;
@@ -19,7 +21,10 @@ Reader's "Follow my reading" and of ``kiosk follow``. Measured every 0.25 s of t
    time included), median and 90th percentile, target at most 1 s;
 4. recovery: after a skipped sentence or a remark, sentences the reader starts before the
    mark is right again, target at most 2;
-5. compute: CPU seconds per second of reading, target at most 0.5 (half of one core).
+5. compute: CPU seconds per second of reading, commands included, target at most 0.5 (half
+   of one core);
+6. commands: voice commands the reading itself set off (words of the text such as "stop"
+   must do nothing while following), target 0.
 
 Run: .venv/bin/python bench/follow.py [--why]   (about 70 s; no audio is kept; --why lists
 the moments the mark was wrong)
@@ -43,12 +48,16 @@ from voice_data import mix, pink_noise  # noqa: E402
 
 from kiosk.config import load_settings  # noqa: E402
 from kiosk.content import Document, load_library  # noqa: E402
-from kiosk.follow import Follower, Track  # noqa: E402
+from kiosk.follow import Followed, Track  # noqa: E402
 from kiosk.speech.clinic import lexicon_path  # noqa: E402
 from kiosk.speech.lexicon import Lexicon, load_lexicon  # noqa: E402
 from kiosk.speech.script import build_script  # noqa: E402
 from kiosk.speech.synth import Synthesiser  # noqa: E402
-from kiosk.voice.dictation import follow_recording  # noqa: E402
+from kiosk.voice.dictation import Following  # noqa: E402
+from kiosk.voice.endpoint import FRAME_BYTES, FRAME_MS  # noqa: E402
+from kiosk.voice.grammar import Context  # noqa: E402
+from kiosk.voice.listener import Processor  # noqa: E402
+from kiosk.voice.recogniser import Recogniser  # noqa: E402
 from kiosk.voice.sources import read_wav, resample  # noqa: E402
 from kiosk.voice.whisper_engine import WhisperEngine  # noqa: E402
 
@@ -197,17 +206,39 @@ class Result:
     recoveries: list[int] = field(default_factory=list)
     cpu: float = 0.0
     seconds: float = 0.0
+    commands: list = field(default_factory=list)
+    """Voice commands the reading set off (it should set off none)."""
     wrong: list = field(default_factory=list)
     """(second, sentence said, sentence marked) where the mark was wrong (for --why)."""
 
 
-def measure(reading: Reading, track: Track, engine: WhisperEngine) -> Result:
-    follower = Follower(track)
+def listened(pcm: bytes, track: Track, document: Document, engine: WhisperEngine):
+    """The reading through the listening thread's path while following (commands and the
+    follow-along session on every frame, as ``Listener._loop``): the marks (when each was
+    made, transcription time included, and the word) and the commands it set off."""
+    processor = Processor(Recogniser(engine))
+    processor.set_context(Context("reader", document, len(document.entries)))
+    processor.following = True
+    session = Following(engine.dictate, track)
+    marks, commands = [], []
+    for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
+        frame = pcm[start:start + FRAME_BYTES]
+        at = (start // FRAME_BYTES + 1) * FRAME_MS / 1000
+        commands += [e.heard.meaning for e in processor.push(frame, now=at) if e.heard.meaning]
+        began = time.perf_counter()
+        event = session.push(frame, processor.level_db)
+        if isinstance(event, Followed):
+            index = session.dictation.follower.index
+            marks.append((at + time.perf_counter() - began, index))
+    return marks, commands
+
+
+def measure(reading: Reading, track: Track, document: Document,
+            engine: WhisperEngine) -> Result:
     cpu = time.process_time()
-    heard = follow_recording(reading.audio.tobytes(), follower, engine.dictate)
+    marks, commands = listened(reading.audio.tobytes(), track, document, engine)
     result = Result(reading, cpu=time.process_time() - cpu,
-                    seconds=reading.audio.size / RATE)
-    marks = [(h.at + h.compute_s, h.moved.index) for h in heard if h.moved is not None]
+                    seconds=reading.audio.size / RATE, commands=commands)
     starts = reading.starts
     first_start = {index: at for at, index in reversed(starts)}
 
@@ -301,14 +332,15 @@ def main() -> int:
                 track = Track.of(document, lexicon, first)
                 reading = make_reading(name, kind, voice, rate, this_twist, document, first,
                                        lexicon, track, noises, rng, Path(folder))
-                result = measure(reading, track, engine)
+                result = measure(reading, track, document, engine)
                 results.append(result)
                 print(f"  {name:<30}{this_twist:<18}{document_id} #{first + 1:<3}"
                       f"{result.seconds:6.0f} s  sentence "
                       f"{100 * result.sentence_ok / max(1, result.sentence_all):5.1f} %  words "
                       f"{statistics.median(result.distances) if result.distances else -1:4.1f}"
                       f"  lag {statistics.median(result.lags) if result.lags else -1:4.2f} s"
-                      f"  recovery {result.recoveries}  cpu {result.cpu / result.seconds:.2f}",
+                      f"  recovery {result.recoveries}  cpu {result.cpu / result.seconds:.2f}"
+                      f"  commands {[c.do.value for c in result.commands]}",
                       flush=True)
                 if "--why" in sys.argv:
                     print(f"    wrong at: {result.wrong}")
@@ -350,6 +382,7 @@ def report(results: list[Result]) -> list[str]:
     lag = statistics.median(lag for r in everything for lag in r.lags)
     recoveries = [n for r in everything for n in r.recoveries]
     cpu = sum(r.cpu for r in everything) / sum(r.seconds for r in everything)
+    commands = sum(len(r.commands) for r in everything)
     print()
     checks = [
         (f"sentence marked right {ok:.1f} % of the time", ok >= TARGET_SENTENCE, ">= 95 %"),
@@ -358,7 +391,9 @@ def report(results: list[Result]) -> list[str]:
         (f"mark trails the voice by {lag:.2f} s (median)", lag <= TARGET_LAG_S, "<= 1 s"),
         (f"back on track within {max(recoveries)} sentences", max(recoveries) <= TARGET_RECOVERY,
          "<= 2"),
-        (f"compute {cpu:.2f} of one core", cpu <= TARGET_CPU, "<= 0.5"),
+        (f"compute {cpu:.2f} of one core, voice commands included", cpu <= TARGET_CPU,
+         "<= 0.5"),
+        (f"voice commands the readings set off: {commands}", commands == 0, "0"),
     ]
     for text, passed, target in checks:
         print(f"{text:<58}{target:<10}{verdict(passed)}")

@@ -5,6 +5,8 @@ follows, only commands after "kiosk" count. Assertions are about what a person s
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from test_gui_reading import marked, wait_until
 from test_gui_voice import said, say, voice_ready  # noqa: F401 - said is a fixture
@@ -123,3 +125,6 @@ def test_a_clinic_that_turns_it_off_shows_no_button_and_says_why(pilot):
     app.do("follow")
     assert not app.following.active
     assert "turned off" in app.notice.text
+    gc.collect()  # (the panel's ids hold weak proxies: the button must outlive them)
+    app.settings = replace(app.settings, follow_reading=True)
+    assert "Follow my reading" in panel_labels()

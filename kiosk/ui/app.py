@@ -234,9 +234,9 @@ class KioskApp(App):
         self.hands_free: HandsFree | None = None
         """Pointer dwell and switch scanning."""
         self.kiosk: KioskMode | None = None
+        """Kiosk mode: idle reset, attract screen, admin gesture and PIN, lockdown."""
         self.following: FollowController | None = None
         """Follow my reading (kiosk/ui/following.py)."""
-        """Kiosk mode: idle reset, attract screen, admin gesture and PIN, lockdown."""
         self.guard: ReturnHome | None = None
         """Catches unexpected errors in the UI: logged, and the visitor goes Home."""
         self._content_folder = settings.content_dir

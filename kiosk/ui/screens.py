@@ -227,8 +227,8 @@ class ReaderScreen(KioskScreen):
     def _offer_follow(self, offered: bool) -> None:
         """"Follow my reading" is on the panel only where the clinic offers it."""
         panel = self._panel.ids.panel_scroll.children[0]
-        if self._follow_button is None:
-            self._follow_button = panel.ids.follow
+        if self._follow_button is None:  # (ids hold weak proxies: keep the button itself)
+            self._follow_button = panel.ids.follow.__self__
         button = self._follow_button
         if offered and button.parent is None:
             panel.add_widget(button)
