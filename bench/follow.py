@@ -215,21 +215,23 @@ class Result:
 def listened(pcm: bytes, track: Track, document: Document, engine: WhisperEngine):
     """The reading through the listening thread's path while following (commands and the
     follow-along session on every frame, as ``Listener._loop``): the marks (when each was
-    made, transcription time included, and the word) and the commands it set off."""
+    made, with the time the thread spent on commands and transcriptions before it, and the
+    word) and the commands it set off."""
     processor = Processor(Recogniser(engine))
     processor.set_context(Context("reader", document, len(document.entries)))
     processor.following = True
     session = Following(engine.dictate, track)
     marks, commands = [], []
+    busy_until = 0.0  # the listening thread takes frames in turn: it can fall behind
     for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
         frame = pcm[start:start + FRAME_BYTES]
         at = (start // FRAME_BYTES + 1) * FRAME_MS / 1000
-        commands += [e.heard.meaning for e in processor.push(frame, now=at) if e.heard.meaning]
         began = time.perf_counter()
+        commands += [e.heard.meaning for e in processor.push(frame, now=at) if e.heard.meaning]
         event = session.push(frame, processor.level_db)
+        busy_until = max(busy_until, at) + time.perf_counter() - began
         if isinstance(event, Followed):
-            index = session.dictation.follower.index
-            marks.append((at + time.perf_counter() - began, index))
+            marks.append((busy_until, session.dictation.follower.index))
     return marks, commands
 
 

@@ -190,7 +190,6 @@ def run_follow(document_id: str, section: str | None, path, settings, out=None) 
     return 0
 
 
-
 _whisper_for_following = None
 """Whisper, loaded for following when the recogniser for commands is another engine."""
 

@@ -4,8 +4,9 @@
 threads: end-pointing, the listening modes, the barge-in grammar while the kiosk speaks and
 the guard against its own voice. ``kiosk hear`` and the benchmark push file audio through
 it; :class:`Listener` runs it on a thread fed by a microphone or a file microphone and tells
-the app what was heard. No audio is kept once an utterance is decoded, and the log holds
-intent names only.
+the app what was heard; while a person reading aloud is followed (:meth:`Listener.follow`),
+each frame also goes to the follow-along session (kiosk/voice/dictation.py). No audio is
+kept once an utterance is decoded, and the log holds intent names only.
 """
 
 from __future__ import annotations
