@@ -361,6 +361,12 @@ def _check(args: argparse.Namespace) -> int:
             print(f"ok   pronunciation lexicon {lexicon_file.name}")
     for document in library.documents:
         print(f"ok   {document.id}: {document.title} ({len(document.entries)} sections)")
+    from kiosk.pin import HASH_IT, StaffPin
+
+    if settings.kiosk_mode and StaffPin.of(settings).problem():
+        problems.append(f"configuration: {StaffPin.of(settings).problem()}")
+    elif settings.admin_pin and not settings.admin_pin_hash:
+        print(f"note {HASH_IT}")
     if settings.kiosk_mode:
         for document in library.documents:
             if not document.source.may_be_shown_in_public:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from kiosk import paths
+from kiosk.pin import MAX_DIGITS, MIN_DIGITS, hash_problem, shape_problem
 from kiosk.rules import (
     AUDIO_OUTPUTS,
     DWELL_SECONDS,
@@ -104,8 +105,13 @@ class Settings:
     kiosk_mode: bool = setting(False, Rule(FLAG))
     """Public kiosk: fullscreen, Escape/Alt+F4/close do not leave; the admin gesture and PIN
     open the admin screen."""
-    admin_pin: str = setting("2580", Rule((str, int)))
-    """PIN for the admin screen (digits). Change it for every installation."""
+    admin_pin: str = setting("", Rule((str, int)))
+    """The staff PIN of the admin screen, 4 to 8 digits, in plain text (kiosk/pin.py); in
+    kiosk mode the admin screen stays locked without a usable one. ``admin_pin_hash`` is
+    better."""
+    admin_pin_hash: str = setting("", Rule(TEXT))
+    """The staff PIN as a salted hash (``kiosk service install`` writes it); used instead of
+    ``admin_pin`` when both are set."""
     idle_seconds: int = setting(90, Rule(WHOLE, low=0, high=86400))
     """Seconds with nothing happening (and nothing being read) before the kiosk asks "Are you
     still there?"; 0 never resets."""
@@ -137,6 +143,34 @@ def config_path(explicit: Path | None = None) -> Path | None:
     if env:
         return Path(env)
     return paths.DEFAULT_CONFIG if paths.DEFAULT_CONFIG.exists() else None
+
+
+def write_setting(path: Path, key: str, value: str, replaces: tuple[str, ...] = ()) -> None:
+    """Set ``key: "value"`` in the configuration file at ``path``, keeping its comments and
+    other lines: the key's line (or the first line of a key in ``replaces``, which are
+    removed) is rewritten in place, else the key is added at the end; the file is created
+    if missing. ``value`` must need no escaping (digits, letters and ``$``)."""
+    import tempfile
+
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    keys = (key, *replaces)
+    line = f'{key}: "{value}"'
+    kept, placed = [], False
+    for text in lines:
+        name = text.split(":", 1)[0].strip() if not text.startswith((" ", "\t", "#")) else ""
+        if name in keys:
+            if not placed:
+                kept.append(line)
+                placed = True
+            continue
+        kept.append(text)
+    if not placed:
+        kept.append(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                     prefix=f".{path.name}.", delete=False) as out:
+        out.write("\n".join(kept) + "\n")
+    Path(out.name).replace(path)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -191,12 +225,19 @@ def settings_from_data(data: dict[str, Any], base_dir: Path, name: str = "config
         if problem:
             problems.append(problem)
     if "admin_pin" in values:
-        pin = str(values.pop("admin_pin"))
-        if pin.isdigit() and 4 <= len(pin) <= 8:
+        pin = str(values.pop("admin_pin")).strip()
+        if not pin or not shape_problem(pin):  # (empty: not set)
             values["admin_pin"] = pin
         else:
-            problems.append(f"{name}: 'admin_pin' must be 4 to 8 digits; using the default "
-                            "PIN (change it)")
+            problems.append(f"{name}: 'admin_pin' must be {MIN_DIGITS} to {MAX_DIGITS} digits; "
+                            "the admin screen stays locked until it is")
+    if "admin_pin_hash" in values:
+        hashed = values.pop("admin_pin_hash").strip()
+        if hashed and hash_problem(hashed):
+            problems.append(f"{name}: {hash_problem(hashed)}; the admin screen stays locked "
+                            "until it is")
+        elif hashed:
+            values["admin_pin_hash"] = hashed
     return replace(Settings(**values), problems=tuple(problems))
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kiosk.config import Settings, config_path
+from kiosk.pin import HASH_IT, HOW_TO_SET, StaffPin
 from kiosk.program import on_a_virtual_screen
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -484,11 +485,14 @@ def check_configuration(settings: Settings, config_file: Path | None = None) -> 
         return Result("configuration", FAIL, " ".join(f"{p}." for p in problems),
                       f"Correct these keys in {path or 'the configuration'}; until then their "
                       "defaults are used.")
-    if settings.kiosk_mode and settings.admin_pin == Settings.admin_pin:
-        return Result("configuration", WARN,
-                      f"{where}: kiosk mode is on with the default admin PIN, which anyone "
-                      "could look up.",
-                      "Set admin_pin to a PIN of your own (4 to 8 digits).")
+    pin_problem = StaffPin.of(settings).problem()
+    if settings.kiosk_mode and pin_problem:
+        staff, _sep, fix = pin_problem.partition(" Staff: ")
+        return Result("configuration", FAIL, f"{where}: kiosk mode is on. {staff}",
+                      fix[:1].upper() + fix[1:] if fix else HOW_TO_SET)
+    if settings.admin_pin and not settings.admin_pin_hash:
+        return Result("configuration", WARN, f"{where}: every key is valid. {HASH_IT}",
+                      "Run kiosk service install --pin to store the PIN hashed.")
     mode = "kiosk mode" if settings.kiosk_mode else "not kiosk mode"
     return Result("configuration", OK,
                   f"{where}: every key is valid ({mode}, sound {settings.audio_output}, "

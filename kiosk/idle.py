@@ -14,6 +14,7 @@ The idle cycle::
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -194,15 +195,16 @@ class PinResult(StrEnum):
 
 
 class PinEntry:
-    """The digits typed on the PIN pad, checked against the configured PIN.
+    """The digits typed on the PIN pad, checked against the staff PIN (``is_pin``, e.g.
+    kiosk.pin.StaffPin.check).
 
     After PIN_TRIES wrong PINs in a row it refuses for PIN_LOCK_SECONDS, so a 4-digit PIN
     cannot be found by trying them all.
     """
 
-    def __init__(self, pin: str, tries: int = PIN_TRIES,
+    def __init__(self, is_pin: Callable[[str], bool], tries: int = PIN_TRIES,
                  lock_seconds: float = PIN_LOCK_SECONDS) -> None:
-        self.pin = pin
+        self.is_pin = is_pin
         self.tries = tries
         self.lock_seconds = lock_seconds
         self.entered = ""
@@ -232,7 +234,7 @@ class PinEntry:
             return PinResult.LOCKED
         if not entered:
             return PinResult.EMPTY
-        if entered == self.pin:
+        if self.is_pin(entered):
             self.wrong = 0
             return PinResult.RIGHT
         self.wrong += 1

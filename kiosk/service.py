@@ -23,9 +23,11 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from kiosk import paths
 from kiosk.paths import PROJECT_ROOT
 
 UNIT_NAME = "als-kiosk.service"
@@ -325,6 +327,87 @@ def install(unit_dir: Path | None = None, config: Path | None = None, *, start: 
     return 0
 
 
+PIN_TRIES = 3
+"""How many PINs ``kiosk service install`` asks for before it gives up."""
+
+
+def staff_pin(config: Path | None = None, pin: str | None = None, *, dry_run: bool = False,
+              ask: Callable[[str], str] | None = None, out: TextIO | None = None) -> int:
+    """``kiosk service install``'s first step: a staff PIN for the admin screen, stored as a
+    salted hash (``admin_pin_hash``) in the configuration ``config`` (default: the one the
+    kiosk uses). ``pin`` is ``--pin``; without it the PIN is asked for with ``ask`` (a
+    terminal; Enter keeps a usable PIN already set), else a usable PIN already set is kept.
+    Easy PINs (kiosk.pin.trivial) are refused. Exit code 0, or 1 with the reason."""
+    from kiosk.config import config_path, load_settings, write_setting
+    from kiosk.pin import MAX_DIGITS, MIN_DIGITS, StaffPin, hash_pin, refused
+
+    out = out if out is not None else sys.stdout
+    path = config_path(config) or paths.DEFAULT_CONFIG
+    current = StaffPin.of(load_settings(path)) if path.exists() else StaffPin()
+    usable = not current.problem()
+    if pin is None and ask is not None:
+        keep = " (Enter keeps the one set now)" if usable else ""
+        for _ in range(PIN_TRIES):
+            typed = ask(f"Staff PIN for the admin screen, {MIN_DIGITS} to {MAX_DIGITS} "
+                        f"digits{keep}: ").strip()
+            if not typed and usable:
+                break
+            why = refused(typed)
+            if why:
+                print(f"That PIN is refused: {why}. Choose another.", file=out)
+                continue
+            if ask("The same PIN again: ").strip() != typed:
+                print("The two PINs differ. Again, please.", file=out)
+                continue
+            pin = typed
+            break
+        else:
+            print(f"kiosk service: no staff PIN was chosen after {PIN_TRIES} tries; nothing "
+                  "was installed.", file=out)
+            return 1
+    if pin is None:
+        if usable:
+            print(f"Staff PIN: keeping the one set in {path}.", file=out)
+            return 0
+        if dry_run:
+            print(f"# would ask for a staff PIN: {current.problem()}", file=out)
+            return 0
+        print(f"kiosk service: {current.problem()} Give one with --pin, or run this in a "
+              "terminal to be asked for it. Nothing was installed.", file=out)
+        return 1
+    why = refused(pin)
+    if why:
+        print(f"kiosk service: that PIN is refused: {why}. Choose another; nothing was "
+              "installed.", file=out)
+        return 1
+    if dry_run:
+        print(f"# would store the staff PIN as a salted hash (admin_pin_hash) in {path}",
+              file=out)
+        return 0
+    try:
+        write_setting(path, "admin_pin_hash", hash_pin(pin), replaces=("admin_pin",))
+    except OSError as error:
+        print(f"kiosk service: cannot write {path}: {error.strerror or error}.", file=out)
+        return 1
+    print(f"Staff PIN: stored as a salted hash (admin_pin_hash) in {path}; the plain "
+          "admin_pin line, if any, is gone. Restart the kiosk for it to take effect.",
+          file=out)
+    return 0
+
+
+def _install_command(args: argparse.Namespace) -> int:
+    """``kiosk service install``: the staff PIN, then the unit."""
+    ask = None
+    if args.pin is None and sys.stdin.isatty() and not args.dry_run:
+        import getpass
+
+        ask = getpass.getpass
+    code = staff_pin(args.config, args.pin, dry_run=args.dry_run, ask=ask)
+    if code != 0:
+        return code
+    return install(args.unit_dir, args.config, start=not args.no_start, dry_run=args.dry_run)
+
+
 def uninstall(unit_dir: Path | None = None, *, dry_run: bool = False,
               out: TextIO | None = None) -> int:
     """``kiosk service uninstall``: stop and disable the kiosk, remove the unit, reload."""
@@ -430,8 +513,11 @@ def add_service_parser(subparsers) -> argparse.ArgumentParser:
 
     install_parser = actions.add_parser(
         "install", help=f"write {UNIT_NAME} and enable it",
-        description=f"Write {UNIT_NAME} with this installation's paths into the user's "
-                    "systemd folder, then run `systemctl --user daemon-reload` and "
+        description="Ask for the staff PIN of the admin screen (or take --pin; Enter "
+                    "keeps a usable one already set) and store it as a salted hash "
+                    "(admin_pin_hash) in the configuration, then write "
+                    f"{UNIT_NAME} with this installation's paths into the user's "
+                    "systemd folder and run `systemctl --user daemon-reload` and "
                     "`systemctl --user enable --now als-kiosk.service`. Run it as the user "
                     "the kiosk machine logs in automatically. Safe to run again.")
     install_parser.add_argument("--config", type=Path, metavar="FILE",
@@ -442,8 +528,11 @@ def add_service_parser(subparsers) -> argparse.ArgumentParser:
                                 help="only write the unit file; run no systemctl command")
     install_parser.add_argument("--dry-run", action="store_true",
                                 help="print the unit and the commands; change nothing")
-    install_parser.set_defaults(func=lambda args: install(
-        args.unit_dir, args.config, start=not args.no_start, dry_run=args.dry_run))
+    install_parser.add_argument("--pin", metavar="DIGITS",
+                                help="the staff PIN of the admin screen (4 to 8 digits, not "
+                                     "an easy one like 1234); without it you are asked. It is "
+                                     "stored as a salted hash in the configuration")
+    install_parser.set_defaults(func=_install_command)
 
     uninstall_parser = actions.add_parser(
         "uninstall", help="stop the kiosk service and remove it",

@@ -104,8 +104,8 @@ def test_unknown_key_is_named_with_the_known_keys(tmp_path):
     settings = load_settings(write_config(tmp_path, "colour: pink\ntheme: light\n"))
     (problem,) = settings.problems
     assert "unknown key 'colour'" in problem
-    assert "known keys: admin_pin, audio_output, content_dir, dwell, dwell_seconds, " \
-           "follow_reading, fullscreen, idle_notice_seconds" in problem
+    assert "known keys: admin_pin, admin_pin_hash, audio_output, content_dir, dwell, " \
+           "dwell_seconds, follow_reading, fullscreen, idle_notice_seconds" in problem
     assert settings.theme == "light"
 
 

@@ -17,6 +17,7 @@ from voice_tools import say
 
 from kiosk import doctor
 from kiosk.config import Settings, load_settings
+from kiosk.pin import StaffPin, hash_pin
 from kiosk.speech import audio
 from kiosk.voice import sources
 
@@ -365,8 +366,19 @@ def test_configuration_row(tmp_path):
     config = tmp_path / "kiosk.yaml"
     config.write_text("kiosk_mode: true\n", encoding="utf-8")
     result = doctor.check_configuration(load_settings(config), config)
-    assert result.status == doctor.WARN and "admin_pin" in result.fix
+    problem = StaffPin().problem()  # the words of the screen and of kiosk check
+    assert result.status == doctor.FAIL and problem.split(" Staff: ")[0] in result.found
+    assert "kiosk service install" in result.fix
+    config.write_text("kiosk_mode: true\nadmin_pin: '2580'\n", encoding="utf-8")
+    result = doctor.check_configuration(load_settings(config), config)
+    assert result.status == doctor.FAIL and "old default" in result.found
     config.write_text("kiosk_mode: true\nadmin_pin: '97531'\n", encoding="utf-8")
+    result = doctor.check_configuration(load_settings(config), config)
+    assert result.status == doctor.WARN and "admin_pin_hash" in result.found
+    config.write_text(f"kiosk_mode: true\nadmin_pin_hash: '{hash_pin('97531')}'\n",
+                      encoding="utf-8")
+    assert doctor.check_configuration(load_settings(config), config).status == doctor.OK
+    config.write_text("admin_pin: ''\n", encoding="utf-8")  # a home install needs none
     assert doctor.check_configuration(load_settings(config), config).status == doctor.OK
 
 

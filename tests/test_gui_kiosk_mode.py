@@ -15,6 +15,8 @@ import pytest
 from test_gui_reading import wait_until
 from test_gui_voice import said, say, voice_ready  # noqa: F401 - said is a fixture
 
+from kiosk.pin import hash_pin
+
 pytestmark = pytest.mark.gui
 
 IDLE, NOTICE = 90, 20
@@ -85,8 +87,9 @@ class Kiosk:
             self.pilot.tap(self.button(digit))
         self.pilot.tap(self.button("OK"))
 
-    def open_pin_pad(self) -> None:
-        """Hold a finger in the top-left corner for five seconds."""
+    def open_pin_pad(self, opens: bool = True) -> None:
+        """Hold a finger in the top-left corner for five seconds (the PIN pad opens, unless
+        not ``opens``)."""
         from kivy.tests.common import UnitTestTouch
 
         touch = UnitTestTouch(40, 1080 - 40)
@@ -96,7 +99,11 @@ class Kiosk:
         self.advance(0.2)
         touch.touch_up()
         self.pilot.frames(2)
-        assert self.shown == "pin"
+        assert self.shown == ("pin" if opens else "")
+
+
+STAFF_PIN = "4817"
+STAFF_HASH = hash_pin(STAFF_PIN)
 
 
 @pytest.fixture
@@ -105,7 +112,8 @@ def kiosk(pilot, monkeypatch):
     from kiosk.config import Settings
 
     settings = replace(Settings(), window_width=1920, window_height=1080, kiosk_mode=True,
-                       idle_seconds=IDLE, idle_notice_seconds=NOTICE)
+                       idle_seconds=IDLE, idle_notice_seconds=NOTICE,
+                       admin_pin_hash=STAFF_HASH)
     pilot.reset(settings)
     clock = FakeClock()
     kiosk = Kiosk(pilot, clock)
@@ -394,7 +402,9 @@ def test_escape_alt_f4_and_the_close_button_do_not_leave_the_kiosk(kiosk):
     assert not Window.dispatch("on_request_close")
 
 
-def test_admin_gesture_pin_and_exit(kiosk, monkeypatch):
+def test_admin_gesture_pin_and_exit(kiosk, monkeypatch, caplog):
+    import logging
+
     from kivy.core.window import Window
 
     from kiosk.ui import kiosk_mode
@@ -408,12 +418,14 @@ def test_admin_gesture_pin_and_exit(kiosk, monkeypatch):
     kiosk.open_pin_pad()
     assert "Staff only: enter the PIN" in kiosk.texts("pin")
     assert kiosk.said[-1] == f"Staff only. {kiosk_mode.PIN_PROMPT}"
-    for digit in "258":
+    caplog.set_level(logging.INFO)
+    kiosk.enter_pin("1234")  # a wrong one first
+    for digit in STAFF_PIN[:2] + "9":
         pilot.tap(kiosk.button(digit))
     assert kiosk.mode.layer.pin_dots == "\u2022 \u2022 \u2022", "one dot a digit"
     pilot.tap(kiosk.button("Delete"))
-    pilot.tap(kiosk.button("8"))
-    pilot.tap(kiosk.button("0"))
+    for digit in STAFF_PIN[2:]:
+        pilot.tap(kiosk.button(digit))
     pad = kiosk.mode.parts["pin"].ids
     assert pad.dots.text == "\u2022 \u2022 \u2022 \u2022", "digits are never shown"
     assert not any(c.isdigit() for c in pad.dots.text + pad.message.text)
@@ -444,6 +456,28 @@ def test_admin_gesture_pin_and_exit(kiosk, monkeypatch):
     pilot.tap(kiosk.button("Exit the kiosk"))
     assert stopped == [True], "Exit did not stop the app"
     assert not Window.dispatch("on_request_close"), "after Exit the window may close"
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for line in ("admin: a wrong PIN was entered (1 in a row)",
+                 "admin: the admin screen was opened", "admin: test audio",
+                 "admin: reload content", "admin: microphone 1 of 2 chosen", "admin: exit"):
+        assert line in logged, f"not in the log: {line}"
+    assert "1234" not in logged and STAFF_PIN not in logged, "the log holds a PIN"
+
+
+@pytest.mark.parametrize("pin", ["", "2580", "1111", "123"])
+def test_without_a_usable_staff_pin_the_corner_says_so_and_opens_nothing(kiosk, pin):
+    from dataclasses import replace
+
+    from kiosk.pin import StaffPin
+
+    app = kiosk.app
+    app.settings = replace(app.settings, admin_pin=pin, admin_pin_hash="")
+    problem = StaffPin(pin).problem()
+    assert problem.startswith("No staff PIN is set" if not pin else "The staff PIN is refused")
+    kiosk.open_pin_pad(opens=False)
+    assert kiosk.shown == "" and kiosk.mode.panel == ""
+    assert app.notice.text == problem and "kiosk service install" in problem
+    assert kiosk.said[-1] == problem, "not said aloud"
 
 
 def test_a_wrong_pin_does_nothing_but_say_so(kiosk, monkeypatch):
@@ -462,7 +496,7 @@ def test_a_wrong_pin_does_nothing_but_say_so(kiosk, monkeypatch):
     # the keyboard works on the PIN pad too: digits, Backspace, Enter
     from kivy.core.window import Window
 
-    for digit in "2580":
+    for digit in STAFF_PIN:
         Window.dispatch("on_key_down", ord(digit), 0, digit, [])
     Window.dispatch("on_key_down", 8, 0, None, [])
     Window.dispatch("on_key_down", ord("9"), 0, "9", [])
@@ -482,11 +516,11 @@ def test_the_pin_pad_refuses_after_five_wrong_pins(kiosk):
         kiosk.mode.pin_ok()
     kiosk.pilot.frames(2)
     assert "Too many wrong PINs. Wait 60 seconds" in kiosk.texts("pin")
-    kiosk.enter_pin("2580")
+    kiosk.enter_pin(STAFF_PIN)
     assert kiosk.shown == "pin", "the right PIN during the lock"
     kiosk.advance(61)  # less than the idle time: the PIN pad is still there
     assert kiosk.shown == "pin"
-    kiosk.enter_pin("2580")
+    kiosk.enter_pin(STAFF_PIN)
     assert kiosk.shown == "admin"
 
 
@@ -519,7 +553,7 @@ def test_kiosk_targets_are_large_spaced_reachable_by_keyboard_and_readable(kiosk
     pilot.key("tab")
     assert pilot.focused_label() == "1", "Tab starts on the PIN pad, not the screen under it"
     pin = [("pin", actionable(kiosk.mode.focus_root()))]
-    kiosk.enter_pin(app.settings.admin_pin)
+    kiosk.enter_pin(STAFF_PIN)
     admin = [("admin", actionable(kiosk.mode.focus_root()))]
     problems = []
     for part, buttons in (*notice, *pin, *admin):

@@ -52,6 +52,7 @@ from kiosk.keys import (
     KEY_TAB,
     KEY_UP,
 )
+from kiosk.pin import StaffPin
 from kiosk.speech.narrator import State
 from kiosk.ui import theme as sizes
 
@@ -129,7 +130,7 @@ class KioskMode:
         settings = app.settings
         self.watcher = IdleWatcher(0, settings.idle_notice_seconds, self.now())
         self.hold = CornerHold()
-        self.pin = PinEntry(settings.admin_pin)
+        self.pin = PinEntry(StaffPin.of(settings).check)
         self.panel = ""
         """The open panel: "pin" (the PIN pad), "admin" (the admin screen) or "" (none)."""
         self.exiting = False
@@ -178,7 +179,7 @@ class KioskMode:
         self.now = time.monotonic
         self.watcher.restart(self.now())
         self.hold.cancel()
-        self.pin = PinEntry(self.app.settings.admin_pin)
+        self.pin = PinEntry(StaffPin.of(self.app.settings).check)
         self.panel = ""
         self.exiting = False
         self.resets = 0
@@ -363,8 +364,17 @@ class KioskMode:
     # -- the PIN pad and the admin screen -----------------------------------------------
 
     def open_pin_pad(self) -> None:
+        """The staff corner was held: the PIN pad, unless no usable staff PIN is set (then
+        the admin screen stays locked, and the corner says why and how to set one)."""
+        staff = StaffPin.of(self.app.settings)
+        problem = staff.problem()
+        if problem:
+            log.warning("admin: the staff corner was held; the admin screen stays locked, as "
+                        "no usable staff PIN is set (kiosk check says why)")
+            self.app.say_notice(problem, speak=True)
+            return
         self.panel = "pin"
-        self.pin.pin = self.app.settings.admin_pin
+        self.pin.is_pin = staff.check
         self.pin.clear()
         self.layer.pin_dots = ""
         self.layer.pin_message = PIN_PROMPT
@@ -384,6 +394,7 @@ class KioskMode:
         result = self.pin.check(now)
         self.layer.pin_dots = ""
         if result is PinResult.RIGHT:
+            log.info("admin: the admin screen was opened")
             self.panel = "admin"
             self.layer.admin_status = "Choose what to do. Close goes back to the kiosk."
             self._update(now)
@@ -392,8 +403,13 @@ class KioskMode:
         if result is PinResult.EMPTY:
             message = EMPTY_PIN
         elif result is PinResult.WRONG and not self.pin.locked_for(now):
+            log.warning("admin: a wrong PIN was entered (%d in a row)", self.pin.wrong)
             message = WRONG_PIN
         else:
+            if result is PinResult.WRONG:
+                log.warning("admin: a wrong PIN was entered (%d in a row); the PIN pad "
+                            "refuses PINs for %g seconds", self.pin.tries,
+                            self.pin.lock_seconds)
             message = LOCKED_PIN.format(seconds=math.ceil(self.pin.locked_for(now)))
         self.layer.pin_message = message
         self._say(message)
@@ -407,6 +423,7 @@ class KioskMode:
         self._update(self.now())
 
     def reload_content(self) -> str:
+        log.info("admin: reload content")
         self.app.reload_content()
         library = self.app.navigator.library
         count = len(library.documents)
@@ -417,6 +434,7 @@ class KioskMode:
         return self._admin_says(status)
 
     def test_audio(self) -> str:
+        log.info("admin: test audio")
         reading = self.app.reading
         silent = reading.no_sound if reading is not None else "Speech is not available."
         self._say(TEST_AUDIO)
@@ -436,6 +454,7 @@ class KioskMode:
         current = self.app.settings.microphone
         index = names.index(current) if current in names else -1
         name = names[(index + 1) % len(names)]
+        log.info("admin: microphone %d of %d chosen", names.index(name) + 1, len(names))
         self._use_microphone(name)
         listed = "; ".join(f"{n}{' (chosen)' if n == name else ''}" for n in names)
         self.layer.admin_status = (f"Microphone {names.index(name) + 1} of {len(names)}: "
@@ -455,6 +474,7 @@ class KioskMode:
 
     def exit_kiosk(self) -> None:
         """The admin's Exit: the only way out of kiosk mode."""
+        log.info("admin: exit")
         self.exiting = True
         self.app.stop()
 
