@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.content.model import Source
+from kiosk.pin import hash_pin
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +47,7 @@ def check(tmp_path: Path, kiosk_mode: bool) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "kiosk.yaml"
     config.write_text(
         f"content_dir: {ROOT / 'content'}\nkiosk_mode: {str(kiosk_mode).lower()}\n"
-        "admin_pin: '4817'\n",
+        f"admin_pin_hash: '{hash_pin('4817')}'\n",
         encoding="utf-8",
     )
     return subprocess.run(
