@@ -185,3 +185,20 @@ def test_reading_a_passage_again_goes_back_to_it(track):
     again = sentence_words(track, 2, 1)
     places = read(follower, again[:10])
     assert places and places[-1].sentence == 1
+
+
+def test_the_heading_read_then_a_pause_goes_on_to_the_first_sentence(track):
+    follower = Follower(track)
+    assert follower.place.sentence == 0  # following starts on the heading
+    follower.tick(0.3, voiced=False)
+    assert follower.tick(0.03, voiced=True) is None, "no heading was heard before the pause"
+    for _ in range(8):  # the heading said, before Whisper has words enough to place it
+        assert follower.tick(0.1, voiced=True) is None
+    follower.tick(0.3, voiced=False)
+    moved = follower.tick(0.03, voiced=True)
+    assert moved is not None and (moved.place.sentence, moved.place.word) == (1, 0)
+    for _ in range(25):  # it is not the first sentence after all: no more guesses
+        follower.tick(0.1, voiced=True)
+    follower.tick(0.3, voiced=False)
+    assert follower.tick(0.03, voiced=True) is None
+    assert (follower.place.sentence, follower.place.word) == (1, 0)
