@@ -47,6 +47,10 @@ SLACK_WORDS = 3
 JUMP_MATCHES words."""
 JUMP_MATCHES = 5
 """Words that must match to move back, or to anywhere else in the document."""
+FAR_MATCHES = 8
+"""Words that must match to move anywhere beyond AHEAD_WORDS (a reader who turns pages
+without the kiosk): with 5, "in people with ALS, the brain ..." was taken for a sentence
+sixteen sections on ("... from people with ALS to learn about ...")."""
 SIMILAR = 0.75
 """Two words match when their letters are this alike (difflib ratio): "familial" heard as
 "familiar" still matches."""
@@ -324,7 +328,7 @@ class Follower:
     def _far(self, heard: list[str]) -> tuple[int, int] | None:
         """Anywhere in the track, on strong evidence only (the reader jumped)."""
         found = _align(heard, self.track.words, 0, len(self.track.words))
-        if found is None or found[1] < JUMP_MATCHES:
+        if found is None or found[1] < FAR_MATCHES:
             return None
         return found
 
