@@ -51,6 +51,9 @@ FAR_MATCHES = 8
 """Words that must match to move anywhere beyond AHEAD_WORDS (a reader who turns pages
 without the kiosk): with 5, "in people with ALS, the brain ..." was taken for a sentence
 sixteen sections on ("... from people with ALS to learn about ...")."""
+ECHO_WORDS = 4
+"""A transcript with at least this many words (and 60 % of its words) in the order of the
+prompt is the prompt repeated, not speech (:func:`echoes`)."""
 SIMILAR = 0.75
 """Two words match when their letters are this alike (difflib ratio): "familial" heard as
 "familiar" still matches."""
@@ -144,7 +147,10 @@ class Track:
         return cls(tuple(words), tuple(places), tuple(shown))
 
     def before(self, index: int, count: int = 30) -> str:
-        """The ``count`` words up to and including ``index``, as written."""
+        """The ``count`` words up to and including ``index``, as written ("" before the
+        first word)."""
+        if index < 0:
+            return ""
         return " ".join(self.shown[max(0, index + 1 - count):index + 1])
 
 
@@ -331,6 +337,15 @@ class Follower:
         if found is None or found[1] < FAR_MATCHES:
             return None
         return found
+
+
+def echoes(heard: list[str], prompt: str) -> bool:
+    """``heard`` (words) is mostly Whisper's previous-text prompt written out again: with
+    little speech in the window (a command, a pause) Whisper may repeat it, and the place
+    must not go back to it ("It's important to get an accurate diagnosis" when "Stop." was
+    said after the next sentences)."""
+    found = _align(heard, tuple(words_of(prompt)), 0, len(words_of(prompt)))
+    return found is not None and found[1] >= max(ECHO_WORDS, 0.6 * len(heard))
 
 
 @lru_cache(maxsize=65_536)

@@ -202,3 +202,15 @@ def test_the_heading_read_then_a_pause_goes_on_to_the_first_sentence(track):
     follower.tick(0.3, voiced=False)
     assert follower.tick(0.03, voiced=True) is None
     assert (follower.place.sentence, follower.place.word) == (1, 0)
+
+
+def test_whisper_repeating_its_prompt_is_not_taken_for_reading(track):
+    from kiosk.follow import echoes
+
+    assert track.before(-3) == "", "before the first word there is no text to prompt with"
+    prompt = track.before(40)
+    said_again = words_of(" ".join(prompt.split()[-8:]))
+    assert echoes(said_again, prompt)
+    assert echoes(said_again[:3] + said_again[4:], prompt), "a word misheard"
+    assert not echoes(words_of("stop"), prompt)
+    assert not echoes(sentence_words(track, 2, 3), prompt)

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.follow import Followed, FollowEnded, Follower, FollowEvent, Moved, Track, words_of
+from kiosk.follow import (
+    Followed,
+    FollowEnded,
+    Follower,
+    FollowEvent,
+    Moved,
+    Track,
+    echoes,
+    words_of,
+)
 from kiosk.voice.endpoint import FRAME_MS, Endpointer
 
 WINDOW_S = 5.0
@@ -81,8 +90,9 @@ class Dictation:
         before = follower.track.before(follower.confirmed - round(follower.pace * WINDOW_S))
         text, no_speech = self._dictate(samples, before)
         moved = None
-        if no_speech <= NO_SPEECH_MAX:
-            moved = self.follower.hear(words_of(text))
+        heard = words_of(text)
+        if no_speech <= NO_SPEECH_MAX and not echoes(heard, before):
+            moved = self.follower.hear(heard)
         return Heard(self.audio_s, text, time.perf_counter() - started, moved)
 
 
