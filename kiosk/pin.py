@@ -1,11 +1,12 @@
 """The staff PIN of a public kiosk (no Kivy here).
 
 In kiosk mode the staff corner opens the admin screen (Exit, Reload content, microphone)
-after a PIN. A kiosk must never run with a PIN a visitor could guess: :func:`problem` says
-what is wrong with the configured one (none, the old default, not 4 to 8 digits, or a
-trivial one such as 1111, 1234 or 2580), in the same words on the screen, aloud, in ``kiosk
-check`` and in ``kiosk doctor``. ``kiosk service install`` asks for a PIN and stores only a
-salted hash of it (``admin_pin_hash``, :func:`hash_pin`); a plain ``admin_pin`` still works.
+after a PIN. A kiosk must never run with a PIN a visitor could guess:
+:meth:`StaffPin.problem` says what is wrong with the configured one (none, the old default,
+not 4 to 8 digits, or a trivial one such as 1111, 1234 or 2580), in the same words on the
+screen, aloud, in ``kiosk check`` and in ``kiosk doctor``. ``kiosk service install`` asks
+for a PIN and stores only a salted hash of it (``admin_pin_hash``, :func:`hash_pin`); a
+plain ``admin_pin`` still works.
 No digit of any PIN is ever logged or shown.
 """
 
@@ -20,8 +21,9 @@ OLD_DEFAULT = "2580"
 """The PIN every kiosk had before a staff PIN was required: never accepted."""
 MIN_DIGITS, MAX_DIGITS = 4, 8
 ITERATIONS = 200_000
-"""PBKDF2-SHA256 rounds: about a tenth of a second to check one PIN here, so the hash in a
-copied configuration file cannot be tried against all 4-digit PINs in a moment."""
+"""PBKDF2-SHA256 rounds: about 40 ms to check one PIN here, so trying all 10,000 4-digit
+PINs against a copied configuration file's hash takes minutes, not a moment (the PIN pad's
+lockout guards the kiosk itself)."""
 SCHEME = "pbkdf2_sha256"
 _HASH = re.compile(rf"^{SCHEME}\$(\d+)\$([0-9a-f]{{32}})\$([0-9a-f]{{64}})$")
 KEYPAD_LINES = ("2580",)

@@ -5,10 +5,10 @@ section when they get there.
 The listening thread does the hearing (kiosk.voice.dictation.Following: Whisper writes down
 the last few seconds, kiosk.follow finds the words in the text); this controller starts and
 ends it and shows what it finds, on the UI thread. While it follows, voice commands need
-the wake word ("kiosk stop"), so the words read aloud are never taken as commands; touch,
-dwell, switches and keys work as ever. It ends when asked (the Read button, which says
-"Stop following", "kiosk stop", a touch on the text), when the person leaves the Reader,
-after 30 seconds in which nobody reads, and for the next visitor.
+the wake word ("kiosk", then "stop"), so the words read aloud are never taken as commands;
+touch, dwell, switches and keys work as ever. It ends when asked (the Read button, which
+says "Stop following", "kiosk" then "stop", a touch on the text), when the person leaves
+the Reader, after 30 seconds in which nobody reads, and for the next visitor.
 """
 
 from __future__ import annotations
