@@ -150,8 +150,6 @@ def write_setting(path: Path, key: str, value: str, replaces: tuple[str, ...] = 
     other lines: the key's line (or the first line of a key in ``replaces``, which are
     removed) is rewritten in place, else the key is added at the end; the file is created
     if missing. ``value`` must need no escaping (digits, letters and ``$``)."""
-    import tempfile
-
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     keys = (key, *replaces)
     line = f'{key}: "{value}"'
@@ -166,11 +164,7 @@ def write_setting(path: Path, key: str, value: str, replaces: tuple[str, ...] = 
         kept.append(text)
     if not placed:
         kept.append(line)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                     prefix=f".{path.name}.", delete=False) as out:
-        out.write("\n".join(kept) + "\n")
-    Path(out.name).replace(path)
+    paths.write_atomically(path, "\n".join(kept) + "\n")
 
 
 def load_settings(path: Path | None = None) -> Settings:

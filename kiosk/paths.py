@@ -3,7 +3,10 @@ folders of installed packages that carry model files."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -21,3 +24,19 @@ def package_dir(name: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (mode 644) through a temporary file beside it, so a reader
+    never sees half a file and a failure leaves the old one as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -15,14 +15,12 @@ the unit file cannot be written or removed, or when systemd refuses a command.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -204,20 +202,6 @@ def _session_running() -> bool:
     return done.returncode == 0
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 def wanted_by(text: str) -> list[str]:
     """The targets named by the unit's ``WantedBy=`` (``graphical-session.target``)."""
     targets: list[str] = []
@@ -286,7 +270,7 @@ def install(unit_dir: Path | None = None, config: Path | None = None, *, start: 
     try:
         unchanged = unit_path.is_file() and unit_path.read_text(encoding="utf-8") == text
         if not unchanged:
-            _write_atomically(unit_path, text)
+            paths.write_atomically(unit_path, text)
     except OSError as error:
         print(f"kiosk service: cannot write {unit_path}: {error.strerror or error}. Check "
               "that the folder is yours and the disk is not full.", file=out)
