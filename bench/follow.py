@@ -48,7 +48,7 @@ from voice_data import mix, pink_noise  # noqa: E402
 
 from kiosk.config import load_settings  # noqa: E402
 from kiosk.content import Document, load_library  # noqa: E402
-from kiosk.follow import Followed, Track  # noqa: E402
+from kiosk.follow import Moved, Track  # noqa: E402
 from kiosk.speech.clinic import lexicon_path  # noqa: E402
 from kiosk.speech.lexicon import Lexicon, load_lexicon  # noqa: E402
 from kiosk.speech.script import build_script  # noqa: E402
@@ -230,8 +230,8 @@ def listened(pcm: bytes, track: Track, document: Document, engine: WhisperEngine
         commands += [e.heard.meaning for e in processor.push(frame, now=at) if e.heard.meaning]
         event = session.push(frame, processor.level_db)
         busy_until = max(busy_until, at) + time.perf_counter() - began
-        if isinstance(event, Followed):
-            marks.append((busy_until, session.dictation.follower.index))
+        if isinstance(event, Moved):
+            marks.append((busy_until, event.index))
     return marks, commands
 
 

@@ -173,20 +173,12 @@ def _add_entry(entry: Entry, index: int, lexicon: Lexicon, words: list[str],
 @dataclass(frozen=True)
 class Moved:
     """The reader is at ``place`` (``index`` in the track); ``matched`` words agreed (0: the
-    place moved on at the reader's pace, between transcriptions)."""
+    place moved on at the reader's pace, between transcriptions). Also the event that tells
+    the Reader where to mark."""
 
     index: int
     place: Place
     matched: int
-
-
-@dataclass(frozen=True)
-class Followed:
-    """The reader has got to ``place`` (for the Reader's marks)."""
-
-    place: Place
-    matched: int
-    """Words heard that agree (0: moved on at the reader's pace between transcriptions)."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +188,7 @@ class FollowEnded:
     why: str
 
 
-FollowEvent = Followed | FollowEnded
+FollowEvent = Moved | FollowEnded
 
 
 class Follower:

@@ -89,7 +89,7 @@ def test_the_reader_marks_the_sentence_being_read_aloud_and_hears_only_kiosk_com
 
 
 def test_following_turns_to_the_next_section_and_ends_when_told(pilot):
-    from kiosk.follow import Followed, FollowEnded, Track
+    from kiosk.follow import FollowEnded, Moved, Track
 
     voice_ready(pilot)
     reader_at(pilot, SECTION)
@@ -101,8 +101,9 @@ def test_following_turns_to_the_next_section_and_ends_when_told(pilot):
     # where the listening thread says the reader has got to: the next section's first
     # sentence (the alignment that finds it is tested in tests/test_follow.py)
     track = Track.of(app.navigator.document, app.reading.lexicon, SECTION - 1)
-    place = next(p for p in track.places if p.entry == SECTION and p.sentence == 1)
-    app.following.event(Followed(place, 5))
+    index, place = next((i, p) for i, p in enumerate(track.places)
+                        if p.entry == SECTION and p.sentence == 1)
+    app.following.event(Moved(index, place, 5))
     pilot.frames(3)
     assert pilot.view.section_number == SECTION + 1
     assert app.following.active

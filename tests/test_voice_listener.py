@@ -33,7 +33,7 @@ from voice_tools import (
 )
 
 from kiosk.commands import Command
-from kiosk.follow import Followed, FollowEnded, Track
+from kiosk.follow import FollowEnded, Moved, Track
 from kiosk.voice.dictation import SILENCE_S, Following
 from kiosk.voice.endpoint import FRAME_MS, Endpointer, frame_level
 from kiosk.voice.grammar import Context
@@ -731,7 +731,7 @@ def test_following_ends_after_30_seconds_without_speech_by_the_audio_clock(ninds
 
     track = Track.of(ninds, Lexicon.empty(), 2)
     session = Following(written(track), track)
-    assert isinstance(session.push(silence(FRAME_MS), -90.0), Followed)  # (the heading)
+    assert isinstance(session.push(silence(FRAME_MS), -90.0), Moved)  # (the heading)
     speech = list(frames(spoken("Who is more likely to get ALS?", tts)))
     for frame in speech:
         assert not isinstance(session.push(frame, frame_level(frame)), FollowEnded)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.follow import Followed, FollowEnded, FollowEvent, Place, Track
+from kiosk.follow import FollowEnded, FollowEvent, Moved, Place, Track
 from kiosk.state import Action, Intent, Screen, View
 from kiosk.voice.modes import Mode
 
@@ -109,7 +109,7 @@ class FollowController:
         match event:
             case FollowEnded(why=why):
                 self.stop(why)
-            case Followed(place=place):
+            case Moved(place=place):
                 self._moved(place)
 
     def _moved(self, place: Place) -> None:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk.follow import (
-    Followed,
     FollowEnded,
     Follower,
     FollowEvent,
@@ -104,7 +103,7 @@ def speech_detector() -> Endpointer:
 
 class Following:
     """One follow-along session, on the listener thread: the microphone's frames in,
-    :class:`Followed` as the reader's place moves, :class:`FollowEnded` after
+    :class:`~kiosk.follow.Moved` as the reader's place moves, :class:`FollowEnded` after
     ``SILENCE_S`` without speech (on the frames' own clock: no wall clock)."""
 
     def __init__(self, dictate: Callable[[np.ndarray, str], tuple[str, float]], track: Track,
@@ -124,9 +123,7 @@ class Following:
         if self.quiet_s >= SILENCE_S:
             return FollowEnded(SILENT_END)
         heard = self.dictation.push(frame, voiced)
-        if heard is None or heard.moved is None:
-            return None
-        return Followed(heard.moved.place, heard.moved.matched)
+        return None if heard is None else heard.moved
 
 
 def follow_recording(pcm: bytes, follower: Follower, dictate) -> list[Heard]:
