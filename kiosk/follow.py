@@ -248,24 +248,21 @@ class Follower:
             return None
         paused, self._quiet_s = self._quiet_s, 0.0
         spoken, self._voiced_s = self._voiced_s, self._voiced_s + seconds
-        if self.confirmed < 0:  # not heard yet: at the heading
-            if (paused >= PAUSE_S and spoken >= HEADING_S and self._lead_from < 0
-                    and not self._held and self.place.sentence == 0):
-                return self._next_sentence(anywhere=True)  # the heading read, then a pause
-            if self._lead_from < 0:
-                return None
         if self._lead_from >= 0:  # gone on to the next sentence: do the words agree?
             self._unconfirmed_s += seconds
             if self._unconfirmed_s > TURN_CHECK_S:
                 self._lead_from = -1
                 self._held = True  # no more guesses until words are heard again
             return None  # (and no pacing on into a sentence no words have confirmed)
-        elif self._held:
+        if self._held:
             return None
-        elif paused >= PAUSE_S:
-            turned = self._next_sentence()
+        heading = self.confirmed < 0  # no words found yet: still at the heading
+        if paused >= PAUSE_S and (not heading or spoken >= HEADING_S):
+            turned = self._next_sentence(anywhere=heading)  # (a heading is read whole)
             if turned is not None:
                 return turned
+        if heading:
+            return None  # (no pacing before words are heard)
         self._credit += seconds * self.pace
         if self._credit < 1.0 or self.index >= min(self.confirmed + LEAD_WORDS,
                                                      len(self.track.words) - 1):
