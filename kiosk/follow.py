@@ -333,7 +333,8 @@ def echoes(heard: list[str], prompt: str) -> bool:
     little speech in the window (a command, a pause) Whisper may repeat it, and the place
     must not go back to it ("It's important to get an accurate diagnosis" when "Stop." was
     said after the next sentences)."""
-    found = _align(heard, tuple(words_of(prompt)), 0, len(words_of(prompt)))
+    said = tuple(words_of(prompt))
+    found = _align(heard, said, 0, len(said))
     return found is not None and found[1] >= max(ECHO_WORDS, 0.6 * len(heard))
 
 
