@@ -363,8 +363,9 @@ def _check(args: argparse.Namespace) -> int:
         print(f"ok   {document.id}: {document.title} ({len(document.entries)} sections)")
     from kiosk.pin import HASH_IT, StaffPin
 
-    if settings.kiosk_mode and StaffPin.of(settings).problem():
-        problems.append(f"configuration: {StaffPin.of(settings).problem()}")
+    pin_problem = StaffPin.of(settings).problem()
+    if settings.kiosk_mode and pin_problem:
+        problems.append(f"configuration: {pin_problem}")
     elif settings.admin_pin and not settings.admin_pin_hash:
         print(f"note {HASH_IT}")
     if settings.kiosk_mode:
