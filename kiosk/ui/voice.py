@@ -395,8 +395,7 @@ class VoiceController:
     def poll(self) -> None:
         """Called by the app's tick: follow reading aloud, watch the microphone, move the
         level meter."""
-        reading = self.app.reading
-        speaking = reading is not None and reading.narrator.status().state is State.READING
+        speaking = self._kiosk_speaking()
         if speaking != self._reading:
             self._reading = speaking
             self._update_context()
