@@ -8,10 +8,8 @@ a word cut at one window's start is whole in the next. Nothing is kept but the w
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,18 +38,9 @@ SILENT_END = ("Follow my reading has ended: nobody has read aloud for "
               f"{SILENCE_S:g} seconds.")
 
 
-@dataclass(frozen=True)
-class Heard:
-    """One transcription of the window: when (seconds of audio), what, what it cost."""
-
-    at: float
-    text: str
-    compute_s: float
-    moved: Moved | None
-
-
 class Dictation:
-    """Frames in; every step, the window's transcript and the reader's new place."""
+    """Frames in; the reader's new place when it moves (by a transcription of the window
+    every step, or at the reader's pace between them)."""
 
     def __init__(self, dictate: Callable[[np.ndarray, str], tuple[str, float]],
                  follower: Follower) -> None:
@@ -62,9 +51,9 @@ class Dictation:
         self._since = 0
         self._step = round(STEP_S * 1000 / FRAME_MS)
         self.audio_s = 0.0
-        """Seconds of audio pushed so far (the clock of ``Heard.at``)."""
+        """Seconds of audio pushed so far (the recording's clock)."""
 
-    def push(self, frame: bytes, voiced: bool) -> Heard | None:
+    def push(self, frame: bytes, voiced: bool) -> Moved | None:
         """One 30 ms frame and whether the speech detector heard speech in it."""
         first = self.audio_s == 0.0
         self._frames.append(frame)
@@ -72,15 +61,12 @@ class Dictation:
         self.audio_s += FRAME_MS / 1000
         self._since += 1
         if first:  # following starts on the heading of the section shown
-            return Heard(self.audio_s, "", 0.0,
-                         Moved(self.follower.index, self.follower.place, 0))
+            return Moved(self.follower.index, self.follower.place, 0)
         if self._since < self._step:
-            paced = self.follower.tick(FRAME_MS / 1000, voiced)
-            return None if paced is None else Heard(self.audio_s, "", 0.0, paced)
+            return self.follower.tick(FRAME_MS / 1000, voiced)
         self._since = 0
         if sum(self._voiced) < 3:  # nobody spoke in the last step: nothing new to place
             return None
-        started = time.perf_counter()
         pcm = b"".join(self._frames)
         samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
         # Whisper's previous text is what was read before the window began: given the words
@@ -88,11 +74,10 @@ class Dictation:
         follower = self.follower
         before = follower.track.before(follower.confirmed - round(follower.pace * WINDOW_S))
         text, no_speech = self._dictate(samples, before)
-        moved = None
         heard = words_of(text)
-        if no_speech <= NO_SPEECH_MAX and not echoes(heard, before):
-            moved = self.follower.hear(heard)
-        return Heard(self.audio_s, text, time.perf_counter() - started, moved)
+        if no_speech > NO_SPEECH_MAX or echoes(heard, before):
+            return None
+        return self.follower.hear(heard)
 
 
 def speech_detector() -> Endpointer:
@@ -122,25 +107,25 @@ class Following:
         self.quiet_s = 0.0 if voiced else self.quiet_s + FRAME_MS / 1000
         if self.quiet_s >= SILENCE_S:
             return FollowEnded(SILENT_END)
-        heard = self.dictation.push(frame, voiced)
-        return None if heard is None else heard.moved
+        return self.dictation.push(frame, voiced)
 
 
-def follow_recording(pcm: bytes, follower: Follower, dictate) -> list[Heard]:
+def follow_recording(pcm: bytes, follower: Follower,
+                     dictate) -> list[tuple[float, Moved]]:
     """A 16 kHz recording through the follow-along path, as the microphone would bring it:
-    every transcription of the window, in order."""
+    each move of the reader's place, with when (seconds of audio), in order."""
     from kiosk.voice.endpoint import FRAME_BYTES, frame_level
 
     endpointer = speech_detector()
     dictation = Dictation(dictate, follower)
-    heard: list[Heard] = []
+    moves: list[tuple[float, Moved]] = []
     for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
         frame = pcm[start:start + FRAME_BYTES]
         voiced = endpointer.is_voiced(frame, frame_level(frame))  # (no utterances needed)
-        result = dictation.push(frame, voiced)
-        if result is not None:
-            heard.append(result)
-    return heard
+        moved = dictation.push(frame, voiced)
+        if moved is not None:
+            moves.append((dictation.audio_s, moved))
+    return moves
 
 
 def run_follow(document_id: str, section: str | None, path, settings, out=None) -> int:
@@ -188,12 +173,11 @@ def run_follow(document_id: str, section: str | None, path, settings, out=None) 
         return 1
     lexicon, _problems = load_lexicon(lexicon_path(settings))
     follower = Follower(Track.of(document, lexicon, first))
-    for heard in follow_recording(pcm, follower, engine.dictate):
-        if heard.moved is not None:
-            place = heard.moved.place
-            print(json.dumps({"t": round(heard.at, 2), "section": place.section,
-                              "sentence": place.sentence, "word": place.word}),
-                  file=out, flush=True)
+    for at, moved in follow_recording(pcm, follower, engine.dictate):
+        place = moved.place
+        print(json.dumps({"t": round(at, 2), "section": place.section,
+                          "sentence": place.sentence, "word": place.word}),
+              file=out, flush=True)
     return 0
 
 
